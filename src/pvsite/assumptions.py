@@ -1,0 +1,228 @@
+"""The assumptions behind every pvsite number, as one typed, documented object.
+
+Each default is cited where it comes from outside the project. Pass your own
+``Assumptions(...)`` to any function that takes ``assumptions=``; the object is frozen, so use
+:meth:`Assumptions.replace` to vary one field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["Assumptions", "INSTITUTION_TYPES"]
+
+#: Institution types pvsite knows, in the order the 2022 Shanghai plan names them.
+INSTITUTION_TYPES: tuple[str, ...] = (
+    "government",
+    "university",
+    "school",
+    "hospital",
+    "other_public",
+    "not_public",
+)
+
+
+def _frozen(d: Mapping[str, float]) -> Mapping[str, float]:
+    return MappingProxyType(dict(d))
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Defaults of the pvsite method; every field is also an explicit argument.
+
+    Module
+    ------
+    module_power_w : float
+        Rated power at STC of one module [W]. Default 580 W: a 72-cell-equivalent (144 half-cell)
+        n-type TOPCon module of 2,278 mm x 1,134 mm, the mainstream size of 2023-2025, e.g.
+        JinkoSolar Tiger Neo JKM580N-72HL4 datasheet (560-580 W class).
+    module_length_m, module_width_m : float
+        Module dimensions [m]. Default 2.278 m x 1.134 m (same datasheet).
+    gamma_pdc : float
+        Temperature coefficient of DC power [1/K]. Default -0.0029 /K, the Pmax coefficient of
+        -0.29 %/K in the same datasheet class of n-type TOPCon modules.
+
+    System
+    ------
+    system_losses : float
+        PVWatts DC system losses [%]. Default 14 %, the PVWatts v5 default (Dobos 2014,
+        NREL/TP-6A20-62641, table 3); :meth:`from_loss_items` computes it from itemised losses
+        with :func:`pvlib.pvsystem.pvwatts_losses` (its own defaults give 14.08 %).
+    dc_ac_ratio : float
+        Array DC rating over inverter AC rating [-]. Default 1.2, the PVWatts v5 default
+        (Dobos 2014). The inverter's DC input limit is ``1 / (dc_ac_ratio * inverter_efficiency)``
+        per W of array, as in PVWatts.
+    inverter_efficiency : float
+        Nominal inverter efficiency [0-1]. Default 0.96, the PVWatts v5 default (Dobos 2014),
+        used as ``eta_inv_nom`` of :func:`pvlib.inverter.pvwatts`.
+    temperature_model_racked, temperature_model_flush : str
+        SAPM cell-temperature parameter sets of
+        ``pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS['sapm']`` (King et al. 2004,
+        SAND2004-3535). Default ``open_rack_glass_polymer`` for tilted rows on flat roofs and
+        ``close_mount_glass_glass`` (King's "close roof mount") for modules flush on pitched roofs.
+    albedo : float
+        Ground (roof) reflectance [0-1]. Default 0.2, the PVWatts v5 default (Dobos 2014).
+
+    Roofs and layout
+    ----------------
+    flat_roof_tilt : float or None
+        Tilt of racked rows on flat roofs [deg]. ``None`` (default) takes the site's optimal tilt
+        for annual yield from :func:`pvsite.optimal_tilt`, rounded to a whole degree.
+    flat_roof_max_slope : float
+        A roof plane flatter than this is flat [deg]. Default 5 deg.
+    edge_setback_m : float
+        Clear band kept along every roof edge [m]. Default 1.2 m: about the 4 ft (1.22 m) perimeter
+        pathway that the International Fire Code (IFC 2018, section 1204.3.1) requires on
+        commercial flat roofs whose sides are all under 250 ft; also room for parapets and
+        maintenance access.
+    obstruction_share : mapping of institution type to float
+        Share of the set-back roof taken by stairwells, lift overruns, HVAC plant, water tanks and
+        skylights [0-1]. A pvsite assumption (no published Shanghai survey was found): hospitals
+        0.35 (heavy HVAC and medical-gas plant), government 0.25, university 0.25, other 0.25,
+        school 0.20 (simple teaching blocks).
+    min_usable_area_m2 : float
+        Smallest usable area worth an installation [m^2]. Default 10 m^2, the minimum roof-plane
+        size of NREL's rooftop potential method (Gagnon et al. 2016, NREL/TP-6A20-65298) and of
+        the Shanghai LiDAR study of Huang et al. (2015).
+    min_width_m : float
+        Narrowest usable strip [m]; narrower parts of the set-back roof are dropped. Default
+        equal to the module length, 2.278 m.
+    design_hours : tuple of float
+        Apparent solar times on the winter solstice between which no row shades the next
+        [h]. Default 9:00-15:00, as GB 50797-2012 (photovoltaic power station design code)
+        prescribes for row spacing.
+
+    Buildings
+    ---------
+    storey_height_m : float
+        Height per storey when only ``building:levels`` is known [m]. Default 3.0 m (DESIGN.md).
+    default_height_m : float
+        Height when neither ``height`` nor ``building:levels`` is known [m]. Default 12 m (four
+        storeys of 3 m); such rows are flagged in ``reason``.
+
+    Savings
+    -------
+    grid_emission_factor : float
+        CO2 avoided per kWh generated [kg CO2/kWh]. Default 0.42, Shanghai Municipal Bureau of
+        Ecology and Environment, 沪环气〔2022〕34号 (4.2 t CO2 per 10^4 kWh).
+    coal_factor_calorific : float
+        Standard coal per kWh, calorific-equivalent method [kgce/kWh]. Default 0.1229,
+        GB/T 2589-2020 (综合能耗计算通则).
+    coal_factor_consumption : float
+        Standard coal per kWh, coal-consumption (generation-equivalent) method [kgce/kWh].
+        Default 0.3055, the average coal consumption of thermal power supply in 2020,
+        China Electricity Council annual statistics (305.5 gce/kWh).
+
+    Target
+    ------
+    target_kw : float
+        Capacity target [kW]. Default 50,000 kW: "到2023年全市公共机构光伏项目新增装机容量5万千瓦",
+        Shanghai public-institution green low-carbon action plan (2022).
+    """
+
+    # module
+    module_power_w: float = 580.0
+    module_length_m: float = 2.278
+    module_width_m: float = 1.134
+    gamma_pdc: float = -0.0029
+    # system
+    system_losses: float = 14.0
+    dc_ac_ratio: float = 1.2
+    inverter_efficiency: float = 0.96
+    temperature_model_racked: str = "open_rack_glass_polymer"
+    temperature_model_flush: str = "close_mount_glass_glass"
+    albedo: float = 0.2
+    # roofs and layout
+    flat_roof_tilt: float | None = None
+    flat_roof_max_slope: float = 5.0
+    edge_setback_m: float = 1.2
+    obstruction_share: Mapping[str, float] = field(
+        default_factory=lambda: _frozen(
+            {
+                "government": 0.25,
+                "university": 0.25,
+                "school": 0.20,
+                "hospital": 0.35,
+                "other_public": 0.25,
+                "not_public": 0.25,
+            }
+        )
+    )
+    min_usable_area_m2: float = 10.0
+    min_width_m: float = 2.278
+    design_hours: tuple[float, float] = (9.0, 15.0)
+    # buildings
+    storey_height_m: float = 3.0
+    default_height_m: float = 12.0
+    # savings
+    grid_emission_factor: float = 0.42
+    coal_factor_calorific: float = 0.1229
+    coal_factor_consumption: float = 0.3055
+    # target
+    target_kw: float = 50_000.0
+
+    def __post_init__(self) -> None:
+        checks = {
+            "module_power_w": self.module_power_w > 0,
+            "module_length_m": self.module_length_m > 0,
+            "module_width_m": self.module_width_m > 0,
+            "system_losses": 0 <= self.system_losses < 100,
+            "dc_ac_ratio": self.dc_ac_ratio > 0,
+            "inverter_efficiency": 0 < self.inverter_efficiency <= 1,
+            "albedo": 0 <= self.albedo <= 1,
+            "edge_setback_m": self.edge_setback_m >= 0,
+            "min_usable_area_m2": self.min_usable_area_m2 >= 0,
+            "storey_height_m": self.storey_height_m > 0,
+            "default_height_m": self.default_height_m > 0,
+            "target_kw": self.target_kw >= 0,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if self.flat_roof_tilt is not None and not 0 <= self.flat_roof_tilt <= 90:
+            bad.append("flat_roof_tilt")
+        if any(not 0 <= v < 1 for v in self.obstruction_share.values()):
+            bad.append("obstruction_share")
+        if bad:
+            values = ", ".join(f"{n}={getattr(self, n)!r}" for n in bad)
+            raise ValueError(f"Assumptions out of range: {values}. See help(pvsite.Assumptions).")
+        object.__setattr__(self, "obstruction_share", _frozen(self.obstruction_share))
+
+    @property
+    def module_area_m2(self) -> float:
+        """Area of one module [m^2]."""
+        return self.module_length_m * self.module_width_m
+
+    def replace(self, **changes: Any) -> Assumptions:
+        """Return a copy with some fields changed, e.g. ``a.replace(system_losses=10)``."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_loss_items(cls, **kwargs: Any) -> Assumptions:
+        """Build assumptions whose ``system_losses`` combines itemised PVWatts losses.
+
+        Keyword arguments named like those of :func:`pvlib.pvsystem.pvwatts_losses`
+        (``soiling``, ``shading``, ``snow``, ``mismatch``, ``wiring``, ``connections``, ``lid``,
+        ``nameplate_rating``, ``age``, ``availability``, each in [%]) go to that function; any
+        other keyword is an :class:`Assumptions` field.
+
+        Examples
+        --------
+        >>> round(Assumptions.from_loss_items(shading=0).system_losses, 2)
+        11.42
+        """
+        import inspect
+
+        from pvlib.pvsystem import pvwatts_losses
+
+        items = set(inspect.signature(pvwatts_losses).parameters)
+        loss_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in items}
+        return cls(system_losses=float(pvwatts_losses(**loss_kw)), **kwargs)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict of every field, for reports and metadata."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out["obstruction_share"] = dict(self.obstruction_share)
+        return out

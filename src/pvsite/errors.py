@@ -1,0 +1,31 @@
+"""Exceptions and warnings raised by pvsite.
+
+Every error pvsite raises derives from :class:`PvsiteError` and also from the built-in
+exception a caller would catch without knowing pvsite (``ValueError``, ``OSError``), as
+rasterio does with ``RasterioIOError(RasterioError, OSError)``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "FootprintError",
+    "PvsiteError",
+    "PvsiteWarning",
+    "WeatherDataError",
+]
+
+
+class PvsiteError(Exception):
+    """Base class of every error raised by pvsite."""
+
+
+class FootprintError(PvsiteError, ValueError):
+    """Building footprints that cannot be used (missing CRS, unreadable file, no geometry)."""
+
+
+class WeatherDataError(PvsiteError, ValueError):
+    """Weather data that cannot be used (missing columns, gaps, impossible values)."""
+
+
+class PvsiteWarning(UserWarning):
+    """Something the user should know about the inputs or the method, which did not stop the run."""

@@ -1,0 +1,427 @@
+"""Readers for the data users bring: building footprints and a typical weather year.
+
+``read_weather`` returns pvlib's column names (``ghi, dni, dhi, temp_air, wind_speed``) on a
+tz-aware hourly index labelled at the *middle* of each hour, with the site in ``.attrs``
+(``latitude``, ``longitude``, ``altitude``, ``tz``, ``source``). ``read_footprints`` returns a
+GeoDataFrame with its CRS, every input row kept.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import FootprintError, PvsiteWarning, WeatherDataError
+
+__all__ = ["read_footprints", "read_weather"]
+
+WEATHER_COLUMNS = ("ghi", "dni", "dhi", "temp_air", "wind_speed")
+#: Longest run of missing hours that is filled by linear interpolation [h].
+MAX_GAP_HOURS = 3
+#: Highest plausible hourly irradiance [W/m^2]; the solar constant is about 1,361.
+MAX_IRRADIANCE = 1500.0
+#: Negative irradiance down to this is sensor noise at night and set to 0 [W/m^2].
+NEGATIVE_NOISE = -10.0
+_TIME_OFFSETS = {"start": pd.Timedelta(minutes=30), "middle": pd.Timedelta(0),
+                 "end": pd.Timedelta(minutes=-30)}
+
+
+# --------------------------------------------------------------------------------------------
+# weather
+
+
+def read_weather(
+    source: str | Path | pd.DataFrame,
+    *,
+    time_label: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    altitude: float | None = None,
+    tz: str | float | None = None,
+    name: str | None = None,
+    coerce_year: int = 2023,
+) -> pd.DataFrame:
+    """Read a typical meteorological year into pvlib's columns, validated.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        An EnergyPlus EPW file (``.epw``), a PVGIS TMY file (``.csv``, ``.json`` or ``.epw`` as
+        PVGIS writes them), an NSRDB TMY3 file (``.csv``), a pvsite weather CSV (what
+        :func:`pvsite.datasets.shanghai_weather` is stored as), or a DataFrame with the columns
+        ``ghi, dni, dhi, temp_air, wind_speed`` [W/m^2, W/m^2, W/m^2, degC, m/s].
+    time_label : {'start', 'middle', 'end'}, optional
+        Which instant of each hour the timestamps name. Files carry their own convention (EPW
+        and TMY3 label an hour by its end, PVGIS by its start); a DataFrame needs it here
+        unless its ``.attrs`` has ``time_label``.
+    latitude, longitude, altitude, tz : optional
+        The site [deg N, deg E, m, tz name or UTC offset in hours]. Read from the file's header
+        where it has one; needed for a DataFrame unless in its ``.attrs``.
+    name : str, optional
+        Human-readable name of the source, stored in ``.attrs['source']``.
+    coerce_year : int, default 2023
+        Typical years take each month from a different year; all timestamps are moved to
+        this one year so the index is monotonic (as ``pvlib.iotools.read_epw`` does).
+
+    Returns
+    -------
+    DataFrame
+        Hourly ``ghi, dni, dhi`` [W/m^2], ``temp_air`` [degC], ``wind_speed`` [m/s] (and
+        ``pressure`` [Pa] where the source has it) on a tz-aware index labelled at the middle
+        of each hour, so that solar position is taken where the hour's average irradiance
+        belongs. ``.attrs`` holds ``latitude, longitude, altitude, tz, source, time_label``
+        ('middle'), ``repairs`` (a list of what was filled or clipped) and any other metadata
+        of the file.
+
+    Raises
+    ------
+    WeatherDataError
+        Unreadable file, missing column, not one year of hours, a gap longer than
+        ``MAX_GAP_HOURS``, impossible irradiance, or a latitude/longitude that looks swapped.
+
+    Examples
+    --------
+    >>> import pvsite
+    >>> w = pvsite.read_weather(pvsite.datasets.path("weather"))
+    >>> len(w), w.attrs["time_label"], round(w.attrs["latitude"], 2)
+    (8760, 'middle', 31.2)
+    """
+    if isinstance(source, pd.DataFrame):
+        data = source.copy()
+        meta: dict[str, Any] = dict(source.attrs)
+        meta.setdefault("source", name or "DataFrame")
+        where = "the DataFrame"
+    else:
+        path = Path(source)
+        where = str(path)
+        if not path.exists():
+            raise WeatherDataError(f"{path}: no such weather file.")
+        data, meta = _read_weather_file(path)
+        if name:
+            meta["source"] = name
+    given = {"latitude": latitude, "longitude": longitude, "altitude": altitude, "tz": tz,
+             "time_label": time_label}
+    meta.update({k: v for k, v in given.items() if v is not None})
+    meta.setdefault("altitude", 0.0)
+    return _validate_weather(data, meta, where, coerce_year)
+
+
+def _read_weather_file(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    import pvlib
+
+    suffix = path.suffix.lower()
+    try:
+        head = path.read_bytes()[:4096].decode("utf-8", errors="replace")
+        if suffix == ".epw" and not head.startswith("LOCATION"):
+            raise WeatherDataError(f"{path}: not an EPW file (its first line should start with "
+                                   "'LOCATION').")
+        if suffix == ".epw":
+            data, m = pvlib.iotools.read_epw(path)
+            meta = {"latitude": m["latitude"], "longitude": m["longitude"],
+                    "altitude": m["altitude"], "tz": m["TZ"], "time_label": "end",
+                    "source": f"EPW {m.get('city', '')} {m.get('WMO_code', '')} ({path.name})"}
+            data = data.rename(columns={"atmospheric_pressure": "pressure"})
+            return data, meta
+        if suffix == ".csv" and head.startswith("# pvsite weather"):
+            return _read_pvsite_csv(path)
+        if suffix in (".csv", ".json") and ("PVGIS" in head or "Latitude (decimal" in head
+                                            or '"inputs"' in head):
+            data, m = pvlib.iotools.read_pvgis_tmy(path, map_variables=True)
+            loc = m.get("inputs", m).get("location", m) if isinstance(m, Mapping) else {}
+            meta = {"latitude": loc.get("latitude"), "longitude": loc.get("longitude"),
+                    "altitude": loc.get("elevation", 0.0), "tz": "UTC", "time_label": "start",
+                    "source": f"PVGIS TMY ({path.name})"}
+            return data, meta
+        if suffix == ".csv":
+            data, m = pvlib.iotools.read_tmy3(path, map_variables=True)
+            meta = {"latitude": m["latitude"], "longitude": m["longitude"],
+                    "altitude": m["altitude"], "tz": m["TZ"], "time_label": "end",
+                    "source": f"TMY3 {m.get('Name', '')} {m.get('USAF', '')} ({path.name})"}
+            data = data.rename(columns={"pressure": "pressure_mbar"})
+            if "pressure_mbar" in data:
+                data["pressure"] = data["pressure_mbar"] * 100.0
+            return data, meta
+    except WeatherDataError:
+        raise
+    except Exception as exc:  # pvlib's parsers raise many kinds; say which file and why
+        raise WeatherDataError(
+            f"{path}: could not be read as weather ({type(exc).__name__}: {exc}). pvsite reads "
+            "EPW, PVGIS TMY (csv/json), NSRDB TMY3 csv and pvsite weather csv files."
+        ) from exc
+    raise WeatherDataError(
+        f"{path}: unknown weather format '{suffix}'. pvsite reads EPW, PVGIS TMY (csv/json), "
+        "NSRDB TMY3 csv, pvsite weather csv, or a DataFrame via read_weather(df, ...)."
+    )
+
+
+def _read_pvsite_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read the CSV format pvsite writes: '# key: json-value' header lines, then a table."""
+    meta: dict[str, Any] = {}
+    with path.open(encoding="utf-8") as f:
+        next(f)  # '# pvsite weather v1: title'
+        for line in f:
+            if not line.startswith("#"):
+                break
+            key, _, value = line[1:].partition(":")
+            if value.strip():
+                meta[key.strip()] = json.loads(value)
+    data = pd.read_csv(path, comment="#", index_col=0)
+    data.index = pd.DatetimeIndex(pd.to_datetime(data.index, utc=True)).tz_convert(
+        _tzinfo(meta["tz"]))
+    return data, meta
+
+
+def write_weather_csv(weather: pd.DataFrame, path: str | Path) -> None:
+    """Write weather in pvsite's CSV format (metadata as '# key: value' lines), atomically."""
+    from .export import atomic_path
+
+    keys = ("title", "label", "source", "latitude", "longitude", "altitude", "tz", "time_label")
+    lines = [f"# pvsite weather v1: {weather.attrs.get('title', '')}\n"]
+    lines += [f"# {k}: {json.dumps(weather.attrs[k], ensure_ascii=False)}\n"
+              for k in keys if k in weather.attrs]
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as f:
+        f.writelines(lines)
+        weather.to_csv(f, float_format="%.2f", date_format="%Y-%m-%dT%H:%M:%S%z",
+                       index_label="time", lineterminator="\n")
+
+
+def _tzinfo(tz: Any) -> Any:
+    """A tz name, or a UTC offset in hours (EPW, TMY3), as something pandas accepts."""
+    if isinstance(tz, (int, float, np.integer, np.floating)):
+        hours = float(tz)
+        return pd.Timestamp(0, tz="UTC").tz_convert(
+            __import__("datetime").timezone(pd.Timedelta(hours=hours))).tz
+    return tz
+
+
+def _validate_weather(data: pd.DataFrame, meta: dict[str, Any], where: str,
+                      coerce_year: int) -> pd.DataFrame:
+    missing_meta = [k for k in ("latitude", "longitude", "time_label") if meta.get(k) is None]
+    if missing_meta:
+        raise WeatherDataError(
+            f"{where}: no {', '.join(missing_meta)}. Pass them, e.g. read_weather(df, "
+            "latitude=31.2, longitude=121.4, tz='Asia/Shanghai', time_label='start'); "
+            "time_label says whether each timestamp names the start, middle or end of its hour.")
+    if meta["time_label"] not in _TIME_OFFSETS:
+        raise WeatherDataError(f"{where}: time_label={meta['time_label']!r}; use one of "
+                               f"{sorted(_TIME_OFFSETS)}.")
+    lat, lon = float(meta["latitude"]), float(meta["longitude"])
+    if not -90 <= lat <= 90:
+        hint = " They look swapped." if -90 <= lon <= 90 else ""
+        raise WeatherDataError(f"{where}: latitude {lat} is outside -90..90 (longitude "
+                               f"{lon}).{hint} Pass latitude= and longitude= in degrees.")
+    if not -180 <= lon <= 180:
+        raise WeatherDataError(f"{where}: longitude {lon} is outside -180..180.")
+    missing = [c for c in WEATHER_COLUMNS if c not in data.columns]
+    if missing:
+        raise WeatherDataError(
+            f"{where}: missing column(s) {missing}; found {list(data.columns)}. pvsite needs "
+            f"{list(WEATHER_COLUMNS)} in pvlib's names (W/m^2, degC, m/s).")
+    if not isinstance(data.index, pd.DatetimeIndex):
+        raise WeatherDataError(f"{where}: the index must be timestamps (a DatetimeIndex).")
+    if data.index.tz is None:
+        if meta.get("tz") is None:
+            raise WeatherDataError(
+                f"{where}: timestamps have no time zone; pass tz= (e.g. 'Asia/Shanghai' or 8).")
+        data.index = data.index.tz_localize(_tzinfo(meta["tz"]))
+    meta.setdefault("tz", str(data.index.tz))
+    hours = len(data)
+    if hours not in (8760, 8784):
+        raise WeatherDataError(
+            f"{where}: {hours} rows; a typical year has 8760 hourly rows (8784 in a leap year). "
+            "Resample to hourly means and give one whole year.")
+    keep = [c for c in data.columns if c in (*WEATHER_COLUMNS, "pressure")]
+    out = _coerce_year(data[keep].astype(float), coerce_year)
+    wrong = _hour_steps(out.index) != 1.0
+    if wrong.any():
+        i = int(np.argmax(wrong)) + 1
+        raise WeatherDataError(
+            f"{where}: timestamps must be hourly, in order, without repeats; row {i} "
+            f"({data.index[i]}) breaks that.")
+    repairs: list[str] = list(meta.get("repairs", []))
+    out = _fill_gaps(out, where, repairs)
+    for col in ("ghi", "dni", "dhi"):
+        values = out[col].to_numpy()
+        bad = values < NEGATIVE_NOISE
+        if bad.any() or (values > MAX_IRRADIANCE).any():
+            i = int(np.argmax(bad | (values > MAX_IRRADIANCE)))
+            raise WeatherDataError(
+                f"{where}: column '{col}' row {i} ({out.index[i]}) is {values[i]:.1f} W/m^2; "
+                f"irradiance must lie in 0..{MAX_IRRADIANCE:.0f} W/m^2. Check the units "
+                "(W/m^2, not kW/m^2 or J/cm^2) and the file's missing-value code.")
+        noise = values < 0
+        if noise.any():
+            out[col] = np.clip(values, 0, None)
+            repairs.append(f"{col}: {int(noise.sum())} small negative values set to 0")
+    _check_longitude_timing(out, lon, where)
+    out.index = out.index + _TIME_OFFSETS[meta["time_label"]]
+    out.attrs = {**meta, "latitude": lat, "longitude": lon,
+                 "altitude": float(meta.get("altitude") or 0.0), "time_label": "middle",
+                 "repairs": repairs}
+    return out
+
+
+def _hour_steps(idx: pd.DatetimeIndex) -> np.ndarray:
+    """Steps between consecutive timestamps [h]."""
+    return np.asarray((idx[1:] - idx[:-1]) / pd.Timedelta(hours=1), dtype=float)
+
+
+def _coerce_year(data: pd.DataFrame, year: int) -> pd.DataFrame:
+    idx = data.index
+    if np.all(_hour_steps(idx) == 1.0):
+        return data
+    tz = idx.tz
+    local = idx.tz_localize(None)
+    # hour-ending labels put the last hour on 1 January of the next year: keep it last
+    shifted = pd.to_datetime(
+        {"year": year, "month": local.month, "day": local.day, "hour": local.hour,
+         "minute": local.minute})
+    new = pd.DatetimeIndex(shifted)
+    last_is_new_year = (local.month == 1) & (local.day == 1) & (np.arange(len(local)) > 24)
+    new = pd.DatetimeIndex(np.where(last_is_new_year, new + pd.DateOffset(years=1), new))
+    out = data.copy()
+    out.index = new.tz_localize(tz)
+    return out.sort_index()
+
+
+def _fill_gaps(data: pd.DataFrame, where: str, repairs: list[str]) -> pd.DataFrame:
+    nan = data.isna()
+    if not nan.to_numpy().any():
+        return data
+    for col in data.columns:
+        isna = nan[col].to_numpy()
+        if not isna.any():
+            continue
+        # lengths of runs of NaN
+        edges = np.diff(np.concatenate([[0], isna.astype(np.int8), [0]]))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        longest = int(np.max(ends - starts))
+        if longest > MAX_GAP_HOURS:
+            i = int(starts[np.argmax(ends - starts)])
+            raise WeatherDataError(
+                f"{where}: column '{col}' has {longest} missing hours from row {i} "
+                f"({data.index[i]}); pvsite fills gaps of up to {MAX_GAP_HOURS} h and refuses "
+                "longer ones. Fill them from another year or source before reading.")
+        repairs.append(f"{col}: {int(isna.sum())} missing hours in {len(starts)} gaps "
+                       f"(longest {longest} h) filled by linear interpolation")
+    filled = data.interpolate(limit_direction="both")
+    warnings.warn(f"{where}: " + "; ".join(repairs), PvsiteWarning, stacklevel=3)
+    return filled
+
+
+def _check_longitude_timing(data: pd.DataFrame, lon: float, where: str) -> None:
+    """Catch a swapped latitude/longitude or a wrong time zone from when the sun peaks."""
+    ghi = data["ghi"].to_numpy()
+    if ghi.max() <= 0:
+        raise WeatherDataError(f"{where}: 'ghi' is zero all year.")
+    utc = data.index.tz_convert("UTC")
+    hour = utc.hour.to_numpy() + utc.minute.to_numpy() / 60
+    # circular mean of the hour of day weighted by GHI: the observed solar noon [h UTC]
+    angle = 2 * np.pi * hour / 24
+    noon = (np.arctan2((ghi * np.sin(angle)).sum(), (ghi * np.cos(angle)).sum())
+            * 24 / (2 * np.pi)) % 24
+    expected = (12 - lon / 15) % 24
+    off = (noon - expected + 12) % 24 - 12
+    if abs(off) > 2.5:
+        raise WeatherDataError(
+            f"{where}: the sun peaks at {noon:.1f} h UTC but longitude {lon} puts solar noon at "
+            f"{expected:.1f} h UTC ({off:+.1f} h). The longitude, the time zone or the "
+            "time_label is wrong, or latitude and longitude are swapped.")
+
+
+# --------------------------------------------------------------------------------------------
+# footprints
+
+#: Other spellings of the attributes pvsite reads, mapped to the OSM key pvsite uses.
+FOOTPRINT_ALIASES = {
+    "building_levels": "building:levels",
+    "levels": "building:levels",
+    "floors": "building:levels",
+    "roof_shape": "roof:shape",
+    "height_m": "height",
+}
+
+
+def read_footprints(
+    path: str | Path,
+    *,
+    layer: str | int | None = None,
+    crs: Any = None,
+) -> Any:
+    """Read building footprints from any OGR format (GeoJSON, GeoPackage, Shapefile...) or GeoParquet.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file. ``.parquet``/``.geoparquet`` is read as GeoParquet, anything else through
+        pyogrio (GDAL/OGR).
+    layer : str or int, optional
+        Layer of a multi-layer file (GeoPackage).
+    crs : optional
+        CRS to assign when the file has none (e.g. ``"EPSG:4326"``). A file with a CRS keeps it.
+
+    Returns
+    -------
+    GeoDataFrame
+        Every row of the file, in its order, with its CRS. Attribute spellings
+        ``building_levels``/``levels``/``floors``, ``roof_shape`` and ``height_m`` are renamed to
+        the OSM keys ``building:levels``, ``roof:shape`` and ``height``; ``height`` and
+        ``building:levels`` are made numeric (``"12 m"`` -> 12.0; unparseable -> NaN). The path
+        is in ``.attrs['source']``.
+
+    Raises
+    ------
+    FootprintError
+        Missing or unreadable file, no geometry column, or no CRS and none given.
+
+    Examples
+    --------
+    >>> import pvsite
+    >>> b = pvsite.read_footprints(pvsite.datasets.path("footprints"))
+    >>> b.crs.to_epsg(), bool(b["synthetic"].all())
+    (4326, True)
+    """
+    import geopandas as gpd
+
+    path = Path(path)
+    if not path.exists():
+        raise FootprintError(f"{path}: no such file.")
+    try:
+        if path.suffix.lower() in (".parquet", ".geoparquet"):
+            gdf = gpd.read_parquet(path)
+        else:
+            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+    except Exception as exc:
+        raise FootprintError(
+            f"{path}: could not be read as footprints ({type(exc).__name__}: {exc}). Check that "
+            "the file is complete and in a GDAL/OGR vector format or GeoParquet."
+        ) from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf:
+        raise FootprintError(f"{path}: has no geometry column.")
+    if gdf.crs is None:
+        if crs is None:
+            raise FootprintError(
+                f"{path}: has no coordinate reference system. Pass crs=, e.g. "
+                "read_footprints(path, crs='EPSG:4326') for longitude/latitude in WGS84, or the "
+                "EPSG code of your GIS's projected CRS.")
+        gdf = gdf.set_crs(crs)
+    gdf = standardise_columns(gdf)
+    gdf.attrs["source"] = str(path)
+    return gdf
+
+
+def standardise_columns(gdf: Any) -> Any:
+    """Rename attribute aliases to OSM keys and make ``height``/``building:levels`` numeric."""
+    gdf = gdf.rename(columns={k: v for k, v in FOOTPRINT_ALIASES.items()
+                              if k in gdf.columns and v not in gdf.columns})
+    for col in ("height", "building:levels"):
+        if col in gdf.columns and not pd.api.types.is_numeric_dtype(gdf[col]):
+            text = gdf[col].astype("string").str.extract(r"^\s*([-+]?\d+(?:\.\d+)?)")[0]
+            gdf[col] = pd.to_numeric(text, errors="coerce").astype(float)
+    return gdf
