@@ -1,4 +1,10 @@
-"""pvsite: rooftop solar potential and siting for public institutions."""
+"""pvsite: rooftop solar potential and siting for public institutions.
+
+Footprints and a typical weather year go in; kWp, kWh/yr, CO2 and standard coal saved come out
+for every building, with roll-ups by district and institution type and a ranked plan against
+a capacity target (by default Shanghai's 50 MW for public institutions).
+"""
+
 from importlib.metadata import PackageNotFoundError, version
 
 from . import datasets
@@ -7,6 +13,12 @@ from .energy import optimal_tilt, specific_yield
 from .errors import FootprintError, PvsiteError, PvsiteWarning, WeatherDataError
 from .export import to_csv, to_geojson, to_geopackage, to_geoparquet
 from .io import read_footprints, read_weather
+from .layout import row_spacing
+from .pipeline import OUTPUT_COLUMNS, estimate
+from .plot import plot_districts, plot_shortfall, plot_siting_map
+from .rollup import rollup
+from .savings import savings
+from .shortfall import ShortfallReport, shortfall
 
 try:
     __version__ = version("pvsite")
@@ -14,15 +26,25 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "OUTPUT_COLUMNS",
     "Assumptions",
     "FootprintError",
     "PvsiteError",
     "PvsiteWarning",
+    "ShortfallReport",
     "WeatherDataError",
     "datasets",
+    "estimate",
     "optimal_tilt",
+    "plot_districts",
+    "plot_shortfall",
+    "plot_siting_map",
     "read_footprints",
     "read_weather",
+    "rollup",
+    "row_spacing",
+    "savings",
+    "shortfall",
     "specific_yield",
     "to_csv",
     "to_geojson",

@@ -142,9 +142,10 @@ def generate_weather(seed: int = SEED, year: int = 2023) -> pd.DataFrame:
     data.attrs = {
         "title": "Shanghai typical year GENERATED from published monthly climatology",
         "label": "generated",
-        "source": ("pvsite generated year (seed %d): monthly GHI NASA SSE 6.0 (31N 121E), "
-                   "temperature NBS China Statistical Yearbook 2008-2009 means, daily range CMA "
-                   "1971-2000; hourly shape pvlib Ineichen clear sky; Erbs decomposition" % seed),
+        "source": (f"pvsite generated year (seed {seed}): monthly GHI and DHI NASA SSE 6.0 "
+                   "(31N 121E), temperature NBS China Statistical Yearbook 2008-2009 means, daily "
+                   "range CMA 1971-2000; hourly shape pvlib Ineichen clear sky; Erbs "
+                   "decomposition"),
         **SITE, "time_label": "middle",
     }
     return data

@@ -354,7 +354,7 @@ def read_footprints(
     layer: str | int | None = None,
     crs: Any = None,
 ) -> Any:
-    """Read building footprints from any OGR format (GeoJSON, GeoPackage, Shapefile...) or GeoParquet.
+    """Read building footprints from any OGR format (GeoJSON, GPKG, Shapefile...) or GeoParquet.
 
     Parameters
     ----------

@@ -1,0 +1,297 @@
+"""``estimate``: footprints and a weather year in, one row per building out.
+
+The stages, each a module: validation (here), :mod:`pvsite.roofs` (metric CRS, heights, roof
+planes), :mod:`pvsite.institutions` (type, district), :mod:`pvsite.layout` (setback, module
+packing, kWp), :mod:`pvsite.energy` (pvlib yield per orientation class),
+:mod:`pvsite.savings` (CO2, standard coal).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .assumptions import Assumptions
+from .errors import FootprintError
+
+__all__ = ["OUTPUT_COLUMNS", "estimate"]
+
+#: Columns ``estimate`` adds, with their units (also the data dictionary of the exports).
+OUTPUT_COLUMNS: dict[str, str] = {
+    "institution_type": "government, university, school, hospital, other_public or not_public",
+    "district": "district name (Chinese), from the bundled boundaries or the input",
+    "district_en": "district name (English)",
+    "adcode": "administrative code of the district",
+    "height_m": "building height [m]",
+    "height_source": "where height_m came from: height, levels or default",
+    "roof_type": "flat, or the pitched roof:shape (gabled, hipped, skillion, ...)",
+    "roof_area_m2": "roof surface area [m^2] (sloped area for pitched roofs)",
+    "usable_area_m2": "area left for modules after setbacks, narrow strips and obstructions [m^2]",
+    "surface_tilt": "module tilt of the main roof plane [deg from horizontal]",
+    "surface_azimuth": "direction the modules of the main plane face [deg clockwise from north]",
+    "n_planes": "roof planes with modules",
+    "n_modules": "modules that fit [-]",
+    "capacity_kwp": "DC capacity at STC [kWp]",
+    "gcr": "ground coverage ratio: module area over usable area [-]",
+    "specific_yield_kwh_per_kwp": "annual AC energy per kWp [kWh/kWp]",
+    "shading_loss": "share of the unshaded annual energy lost to shading by neighbours [0-1]",
+    "annual_kwh": "annual AC energy [kWh]",
+    "co2_avoided_t": "CO2 avoided per year [t], grid emission factor of the assumptions",
+    "coal_saved_tce": "standard coal saved per year, calorific-equivalent method [tce]",
+    "coal_saved_tce_consumption": "standard coal saved per year, coal-consumption method [tce]",
+    "status": "ok, unsuitable or invalid",
+    "reason": "why the building is unsuitable or invalid, or what was assumed; '' if nothing",
+}
+
+_POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+def _clean_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Repair what shapely can; return geometries, 'invalid' mask and a note per building."""
+    import shapely
+
+    n = len(geoms)
+    note = np.full(n, "", dtype=object)
+    invalid = np.zeros(n, dtype=bool)
+    missing = pd.isna(geoms)
+    out = np.array(geoms, dtype=object)
+    invalid[missing] = True
+    note[missing] = "no geometry"
+    present = ~missing
+    empty = np.zeros(n, dtype=bool)
+    empty[present] = shapely.is_empty(out[present])
+    invalid |= empty
+    note[empty] = "empty geometry"
+    live = present & ~empty
+    kinds = np.full(n, "", dtype=object)
+    kinds[live] = shapely.get_type_id(out[live])
+    ptypes = {3, 6, 7}  # Polygon, MultiPolygon, GeometryCollection
+    not_poly = live & ~np.isin(kinds, list(ptypes))
+    invalid |= not_poly
+    note[not_poly] = "not a polygon (a point or line has no roof)"
+    check = live & ~not_poly
+    bad = np.zeros(n, dtype=bool)
+    bad[check] = ~shapely.is_valid(out[check])
+    if bad.any():
+        fixed = shapely.make_valid(out[bad])
+        # keep the polygonal part of what make_valid returns
+        polys = np.array([shapely.union_all(
+            [p for p in shapely.get_parts(g) if p.geom_type in _POLYGONAL]) if g is not None
+            else None for g in fixed], dtype=object)
+        out[bad] = polys
+        note[bad] = "geometry repaired with make_valid"
+    has_area = np.zeros(n, dtype=bool)
+    has_area[check] = shapely.area(out[check]) > 0
+    no_area = check & ~has_area
+    invalid |= no_area
+    note[no_area & (note == "")] = "footprint has no area"
+    note[no_area & bad] = "geometry invalid and has no area after repair"
+    return out, invalid, note
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+def estimate(
+    buildings: Any,
+    weather: pd.DataFrame,
+    *,
+    assumptions: Assumptions | None = None,
+    districts: Any = None,
+    progress: bool | None = None,
+) -> Any:
+    """Estimate kWp, annual kWh and savings for every building.
+
+    Parameters
+    ----------
+    buildings : GeoDataFrame
+        Footprints with a CRS (any; areas are computed in the local UTM zone). Optional columns:
+        ``height`` [m], ``building:levels``, ``roof:shape``, ``roof:angle`` [deg],
+        ``institution_type`` (or OSM tags ``amenity``, ``office``, ``building``...),
+        ``institution_id``, ``district``.
+    weather : DataFrame
+        A typical year from :func:`pvsite.read_weather` or
+        :func:`pvsite.datasets.shanghai_weather`.
+    assumptions : Assumptions, optional
+        Module, losses, setbacks, obstruction shares, emission factors (defaults cited in
+        :class:`pvsite.Assumptions`).
+    districts : GeoDataFrame or False, optional
+        District polygons with a ``district`` column; default the bundled 16 Shanghai districts.
+        ``False`` keeps the input's ``district`` column (or none).
+    progress : bool, optional
+        Show a progress bar (tqdm); default: only for 20,000 buildings or more.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per input building, same index and order, input columns kept, plus the
+        columns of :data:`OUTPUT_COLUMNS`. Rows that could not be used have ``status``
+        'invalid' (bad geometry) or 'unsuitable' (too small, north facing...) and zero
+        capacity, with the reason. ``.attrs`` carries the labels of the data ('synthetic',
+        'generated'), the weather source, the flat-roof tilt used and the assumptions.
+
+    Raises
+    ------
+    FootprintError
+        ``buildings`` is not a GeoDataFrame or has no CRS.
+
+    Examples
+    --------
+    >>> import pvsite
+    >>> b = pvsite.datasets.shanghai_buildings().head(50)
+    >>> r = pvsite.estimate(b, pvsite.datasets.shanghai_weather())
+    >>> len(r) == 50 and (r.index == b.index).all()
+    True
+    """
+    import geopandas as gpd
+    from tqdm.auto import tqdm
+
+    from . import datasets, energy, institutions, layout, roofs
+    from .savings import savings
+
+    a = assumptions or Assumptions()
+    if not isinstance(buildings, gpd.GeoDataFrame):
+        raise FootprintError(f"buildings must be a GeoDataFrame, not {type(buildings).__name__}; "
+                             "read them with pvsite.read_footprints(path).")
+    energy.check_weather(weather)
+    n = len(buildings)
+    show = progress if progress is not None else n >= 20_000
+    bar = tqdm(total=6, desc="pvsite estimate", disable=not show, leave=False)
+
+    # 1. geometry and CRS
+    metric_in = roofs.to_metric(buildings)
+    geoms, invalid, note = _clean_geometries(metric_in.geometry.to_numpy())
+    metric = gpd.GeoDataFrame(metric_in.drop(columns=metric_in.geometry.name),
+                              geometry=gpd.GeoSeries(geoms, crs=metric_in.crs,
+                                                     index=metric_in.index))
+    bar.update()
+
+    # 2. attributes: heights, types, districts
+    heights = roofs.building_height(metric, assumptions=a)
+    itype = institutions.institution_type(metric)
+    if districts is False:
+        dist = pd.DataFrame({"district": metric["district"] if "district" in metric
+                             else pd.Series(np.nan, index=metric.index, dtype=object)})
+    else:
+        dist = institutions.assign_district(
+            metric, datasets.shanghai_districts() if districts is None else districts)
+        if "district" in metric:  # a given district wins over the spatial join
+            given = metric["district"].notna()
+            dist.loc[given, "district"] = metric.loc[given, "district"]
+    bar.update()
+
+    # 3. roofs and planes
+    rtype = roofs.roof_type(metric)
+    ok = ~invalid
+    planes = roofs.roof_planes(metric[ok], roof_types=rtype[ok])
+    planes["building"] = np.flatnonzero(ok)[planes["building"].to_numpy()]
+    bar.update()
+
+    # 4. layout
+    lat = float(weather.attrs["latitude"])
+    flat_tilt = (a.flat_roof_tilt if a.flat_roof_tilt is not None
+                 else round(energy.optimal_tilt(weather, assumptions=a)[0]))
+    b_of_plane = planes["building"].to_numpy()
+    setback = layout.edge_setback(metric.geometry.to_numpy()[b_of_plane], assumptions=a)
+    share = itype.map(dict(a.obstruction_share)).fillna(0.25).to_numpy()[b_of_plane]
+    laid = layout.layout_planes(planes, latitude=lat, flat_tilt=flat_tilt,
+                                obstruction_share=share, setback=setback, assumptions=a)
+    equator = 180.0 if lat >= 0 else 0.0
+    off_south = np.abs((laid["surface_azimuth"].to_numpy() - equator + 180) % 360 - 180)
+    north = (laid["roof_type"] != "flat").to_numpy() & (off_south > 90)
+    unsplit = (laid["roof_type"] != "flat").to_numpy() & laid["plane_azimuth"].isna().to_numpy()
+    drop = north | unsplit
+    for col in ("n_modules", "capacity_kwp", "usable_area_m2"):
+        laid.loc[drop, col] = 0
+    bar.update()
+
+    # 5. energy: one pvlib run per orientation class, shared by all roofs
+    laid["specific_yield"] = 0.0
+    for mounting in ("racked", "flush"):
+        sel = (laid["mounting"] == mounting).to_numpy() & ~drop
+        if sel.any():
+            laid.loc[sel, "specific_yield"] = energy.specific_yield(
+                weather, laid.loc[sel, "surface_tilt"].to_numpy(dtype=float),
+                laid.loc[sel, "surface_azimuth"].to_numpy(dtype=float),
+                mounting=mounting, assumptions=a)
+    laid["annual_kwh"] = laid["capacity_kwp"] * laid["specific_yield"]
+    bar.update()
+
+    # 6. per building
+    g = laid.groupby("building", sort=True)
+    pos = np.arange(n)
+    sums = g[["plane_area_m2", "usable_area_m2", "n_modules", "capacity_kwp",
+              "annual_kwh"]].sum().reindex(pos, fill_value=0.0)
+    n_planes = (laid.assign(used=laid["n_modules"] > 0).groupby("building")["used"].sum()
+                .reindex(pos, fill_value=0))
+    main = (laid.sort_values(["building", "capacity_kwp", "plane_area_m2"],
+                             ascending=[True, False, False])
+            .drop_duplicates("building").set_index("building").reindex(pos))
+    all_north = (pd.Series(north, index=b_of_plane).groupby(level=0).all()
+                 .reindex(pos, fill_value=False).to_numpy())
+    any_unsplit = (pd.Series(unsplit, index=b_of_plane).groupby(level=0).any()
+                   .reindex(pos, fill_value=False).to_numpy())
+
+    out = buildings.copy()
+    out["institution_type"] = itype.to_numpy()
+    for col in ("district", "district_en", "adcode"):
+        out[col] = dist[col].to_numpy() if col in dist else None
+    out["height_m"] = heights["height_m"].to_numpy()
+    out["height_source"] = heights["height_source"].to_numpy()
+    out["roof_type"] = rtype.to_numpy()
+    out["roof_area_m2"] = sums["plane_area_m2"].to_numpy()
+    out["usable_area_m2"] = sums["usable_area_m2"].to_numpy()
+    out["surface_tilt"] = main["surface_tilt"].to_numpy(dtype=float)
+    out["surface_azimuth"] = main["surface_azimuth"].to_numpy(dtype=float)
+    out["n_planes"] = n_planes.to_numpy().astype(int)
+    out["n_modules"] = sums["n_modules"].to_numpy().astype(int)
+    out["capacity_kwp"] = sums["capacity_kwp"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["gcr"] = np.where(out["usable_area_m2"] > 0, out["n_modules"] * a.module_area_m2
+                              / out["usable_area_m2"], 0.0)
+        sy = sums["annual_kwh"].to_numpy() / sums["capacity_kwp"].to_numpy()
+    out["specific_yield_kwh_per_kwp"] = np.where(out["capacity_kwp"] > 0, sy, np.nan)
+    out["shading_loss"] = 0.0
+    out["annual_kwh"] = sums["annual_kwh"].to_numpy()
+    sv = savings(out["annual_kwh"], assumptions=a)
+    for col in sv:
+        out[col] = sv[col].to_numpy()
+
+    status = np.where(invalid, "invalid", "ok").astype(object)
+    reason = note.copy()
+    small = ~invalid & (out["usable_area_m2"].to_numpy() < a.min_usable_area_m2) & ~all_north
+    none_fit = ~invalid & ~small & (out["n_modules"].to_numpy() == 0)
+    for mask, why in ((all_north, "all roof planes face away from the equator"),
+                      (any_unsplit & ~all_north, "roof shape pvsite cannot split into planes"),
+                      (small, f"too small: usable area under {a.min_usable_area_m2:g} m2"),
+                      (none_fit & ~all_north & ~any_unsplit, "no module fits the usable area")):
+        hit = mask & (status == "ok")
+        status[hit] = "unsuitable"
+        reason[hit] = [_join(r, why) for r in reason[hit]]
+    defaulted = (out["height_source"] == "default").to_numpy() & ~invalid
+    reason[defaulted] = [_join(r, f"height unknown: {a.default_height_m:g} m assumed")
+                         for r in reason[defaulted]]
+    unusable = status != "ok"
+    for col in ("n_modules", "capacity_kwp", "annual_kwh", "co2_avoided_t", "coal_saved_tce",
+                "coal_saved_tce_consumption"):
+        out.loc[unusable, col] = 0
+    out["status"] = status
+    out["reason"] = reason
+    bar.update()
+    bar.close()
+
+    labels = sorted({str(x) for x in (buildings.attrs.get("label"), weather.attrs.get("label"))
+                     if x})
+    out.attrs = {
+        "title": "pvsite estimate",
+        "data_labels": ", ".join(labels),
+        "buildings_source": str(buildings.attrs.get("title", buildings.attrs.get("source", ""))),
+        "weather_source": str(weather.attrs.get("source", "")),
+        "flat_roof_tilt": float(flat_tilt),
+        "shading": "not modelled",
+        "target_kw": a.target_kw,
+    }
+    return out

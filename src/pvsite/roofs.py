@@ -1,0 +1,198 @@
+"""From footprints to roofs: metric CRS, heights, roof type and roof planes.
+
+Every function takes and returns data on the caller's index. A roof *plane* is a part of a roof
+with one tilt and azimuth: a flat roof is one plane (its footprint), a gabled roof two, a hipped
+roof four, a shed (skillion) roof one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .assumptions import Assumptions
+from .errors import FootprintError
+
+__all__ = ["building_height", "roof_planes", "roof_type", "to_metric"]
+
+#: ``roof:shape`` values (OSM) treated as flat; any other given value is pitched.
+FLAT_SHAPES = frozenset({"flat", "", "none", "nan", "terrace", "roof_terrace"})
+#: Shapes pvsite splits into planes; other pitched shapes (dome, onion, ...) are unsuitable.
+PLANE_SHAPES = ("gabled", "hipped", "skillion", "half-hipped", "pyramidal", "saltbox")
+#: Pitch of a pitched roof without ``roof:angle`` [deg]. A pvsite assumption: pitched roofs on
+#: Chinese public buildings are commonly 20-30 deg; 25 deg is the middle.
+DEFAULT_PITCH = 25.0
+
+
+def to_metric(gdf: Any) -> Any:
+    """Project footprints to their local UTM zone (or keep a projected CRS).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Footprints with a CRS.
+
+    Returns
+    -------
+    GeoDataFrame
+        The same rows in a metric CRS: the input's own if projected, else the UTM zone chosen
+        by ``GeoDataFrame.estimate_utm_crs`` (Shanghai: EPSG:32651).
+
+    Raises
+    ------
+    FootprintError
+        No CRS.
+    """
+    if gdf.crs is None:
+        raise FootprintError(
+            "the footprints have no CRS; set it, e.g. gdf.set_crs('EPSG:4326') for "
+            "longitude/latitude, or read them with pvsite.read_footprints(path, crs=...).")
+    if gdf.crs.is_projected:
+        return gdf
+    valid = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if valid.empty:
+        return gdf.to_crs(3857)
+    return gdf.to_crs(valid.estimate_utm_crs())
+
+
+def building_height(gdf: Any, *, assumptions: Assumptions | None = None) -> pd.DataFrame:
+    """Height of each building from ``height``, else ``building:levels``, else a default.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame or DataFrame
+        Optional columns ``height`` [m] and ``building:levels`` [storeys].
+    assumptions : Assumptions, optional
+        ``storey_height_m`` and ``default_height_m``.
+
+    Returns
+    -------
+    DataFrame
+        ``height_m`` [m] and ``height_source`` ('height', 'levels' or 'default') on the
+        caller's index. Heights of zero or below, or above 600 m, are not trusted and fall
+        through to the next source.
+    """
+    a = assumptions or Assumptions()
+    n = len(gdf)
+    nan = pd.Series(np.nan, index=gdf.index)
+    given = pd.to_numeric(gdf["height"], errors="coerce") if "height" in gdf else nan
+    levels = (pd.to_numeric(gdf["building:levels"], errors="coerce")
+              if "building:levels" in gdf else nan)
+    ok_h = given.between(0, 600, inclusive="neither")
+    ok_l = levels.between(0, 200, inclusive="neither") & ~ok_h
+    height = np.where(ok_h, given, np.where(ok_l, levels * a.storey_height_m,
+                                            a.default_height_m))
+    source = np.where(ok_h, "height", np.where(ok_l, "levels", "default"))
+    return pd.DataFrame({"height_m": np.asarray(height, dtype=float)[:n],
+                         "height_source": source}, index=gdf.index)
+
+
+def roof_type(gdf: Any) -> pd.Series:
+    """'flat' or the pitched ``roof:shape`` of each building (flat where none is given)."""
+    if "roof:shape" not in gdf:
+        return pd.Series("flat", index=gdf.index)
+    shape = gdf["roof:shape"].astype("string").str.strip().str.lower().fillna("flat")
+    return shape.where(~shape.isin(FLAT_SHAPES), "flat").astype(object)
+
+
+def _ridge_frame(geom: Any) -> tuple[np.ndarray, float, float, float]:
+    """Centre, long-axis angle [deg, counter-clockwise from east], length and width."""
+    import shapely
+
+    rect = shapely.minimum_rotated_rectangle(geom)
+    c = np.asarray(shapely.get_coordinates(rect))[:4]
+    e1, e2 = c[1] - c[0], c[2] - c[1]
+    if np.hypot(*e1) >= np.hypot(*e2):
+        long_edge, length, width = e1, np.hypot(*e1), np.hypot(*e2)
+    else:
+        long_edge, length, width = e2, np.hypot(*e2), np.hypot(*e1)
+    angle = float(np.degrees(np.arctan2(long_edge[1], long_edge[0])))
+    return c.mean(axis=0), angle, float(length), float(width)
+
+
+def _plane_polygons(shape: str, length: float, width: float) -> list[tuple[Any, float]]:
+    """Plane polygons of a roof shape in the ridge frame (ridge along x) with their facing.
+
+    The facing is the direction of the plane's down-slope normal in the ridge frame, as a
+    counter-clockwise angle from +x [deg].
+    """
+    import shapely
+
+    L, W = length / 2 + 1, width / 2 + 1  # a little larger than the rectangle: clipped later
+    if shape == "skillion":
+        return [(shapely.box(-L, -W, L, W), -90.0)]
+    if shape in ("hipped", "pyramidal", "half-hipped"):
+        r = max(length - width, 0.0) / 2 if shape != "pyramidal" else 0.0
+        big = 10 * (L + W)
+        south = shapely.Polygon([(-big - r, -big), (big + r, -big), (r, 0), (-r, 0)])
+        north = shapely.Polygon([(-big - r, big), (big + r, big), (r, 0), (-r, 0)])
+        east = shapely.Polygon([(r, 0), (big + r, -big), (big + r, big)])
+        west = shapely.Polygon([(-r, 0), (-big - r, -big), (-big - r, big)])
+        return [(south, -90.0), (north, 90.0), (east, 0.0), (west, 180.0)]
+    # gabled, saltbox and anything else with a ridge: two planes
+    return [(shapely.box(-L, -W, L, 0), -90.0), (shapely.box(-L, 0, L, W), 90.0)]
+
+
+def roof_planes(metric: Any, *, roof_types: pd.Series | None = None) -> pd.DataFrame:
+    """Split each roof into planes with a tilt and azimuth.
+
+    Parameters
+    ----------
+    metric : GeoDataFrame
+        Footprints in a metric CRS (:func:`to_metric`), valid polygons. Optional column
+        ``roof:angle`` [deg] gives the pitch of pitched roofs.
+    roof_types : Series, optional
+        From :func:`roof_type`; computed if not given.
+
+    Returns
+    -------
+    DataFrame
+        One row per plane: ``building`` (the row's position in ``metric``), ``plane`` (0, 1, ...),
+        ``geometry`` (the plane's horizontal projection, shapely), ``roof_type``,
+        ``plane_tilt`` [deg] (0 for flat roofs) and ``plane_azimuth`` [deg clockwise from
+        north] (NaN for flat roofs). Flat and pitched roofs of a shape pvsite cannot split
+        give one plane each; the latter are marked with ``plane_azimuth`` NaN and
+        ``roof_type`` kept for the caller to flag.
+    """
+    import shapely
+
+    types = roof_types if roof_types is not None else roof_type(metric)
+    angle_col = (pd.to_numeric(metric["roof:angle"], errors="coerce")
+                 if "roof:angle" in metric else pd.Series(np.nan, index=metric.index))
+    geoms = metric.geometry.to_numpy()
+    flat = (types == "flat").to_numpy()
+    out: list[dict[str, Any]] = []
+    flat_idx = np.flatnonzero(flat)
+    frame = pd.DataFrame({"building": flat_idx, "plane": 0,
+                          "geometry": geoms[flat_idx], "roof_type": "flat",
+                          "plane_tilt": 0.0, "plane_azimuth": np.nan})
+    for i in np.flatnonzero(~flat):  # pitched roofs are few; split them one by one
+        geom, shape = geoms[i], types.iloc[i]
+        pitch = angle_col.iloc[i]
+        pitch = DEFAULT_PITCH if not 0 < pitch < 90 else float(pitch)
+        if geom is None or shapely.is_empty(geom) or shape not in PLANE_SHAPES:
+            out.append({"building": i, "plane": 0, "geometry": geom,
+                        "roof_type": shape, "plane_tilt": pitch, "plane_azimuth": np.nan})
+            continue
+        centre, angle, length, width = _ridge_frame(geom)
+        local = shapely.affinity.rotate(
+            shapely.affinity.translate(geom, -centre[0], -centre[1]), -angle, origin=(0, 0))
+        planes = _plane_polygons(shape, length, width)
+        if shape == "skillion":  # one plane: face whichever long side is nearer south
+            az_minus = (90.0 - (angle - 90.0)) % 360
+            planes = [(planes[0], -90.0 if abs(az_minus - 180) <= 90 else 90.0)]
+        for j, (cut, facing) in enumerate(planes):
+            part = shapely.intersection(local, cut)
+            if part.is_empty or part.area < 1e-6:
+                continue
+            part = shapely.affinity.translate(
+                shapely.affinity.rotate(part, angle, origin=(0, 0)), centre[0], centre[1])
+            # facing: counter-clockwise from east in the map frame -> azimuth from north
+            azimuth = (90.0 - (angle + facing)) % 360
+            out.append({"building": i, "plane": j, "geometry": part,
+                        "roof_type": shape, "plane_tilt": pitch, "plane_azimuth": azimuth})
+    planes_df = pd.concat([frame, pd.DataFrame(out, columns=frame.columns)],
+                          ignore_index=True) if out else frame
+    return planes_df.sort_values(["building", "plane"], kind="stable").reset_index(drop=True)
