@@ -75,10 +75,11 @@ class Assumptions:
     flat_roof_max_slope : float
         A roof plane flatter than this is flat [deg]. Default 5 deg.
     edge_setback_m : float
-        Clear band kept along every roof edge [m]. Default 1.2 m: about the 4 ft (1.22 m) perimeter
-        pathway that the International Fire Code (IFC 2018, section 1204.3.1) requires on
-        commercial flat roofs whose sides are all under 250 ft; also room for parapets and
-        maintenance access.
+        Clear band kept along every roof edge [m]. Default 1.22 m: the 4 ft (1,219 mm) perimeter
+        pathway of the International Fire Code (IFC 2021 section 1205.3.1; IFC 2018 1204.3.1)
+        on commercial roofs where either axis of the building is 250 ft (76.2 m) or less; roofs
+        larger on both axes get 1.5 times this (the code's 6 ft, 1.83 m). See
+        :func:`pvsite.layout.edge_setback`.
     obstruction_share : mapping of institution type to float
         Share of the set-back roof taken by stairwells, lift overruns, HVAC plant, water tanks and
         skylights [0-1]. A pvsite assumption (no published Shanghai survey was found): hospitals
@@ -139,7 +140,7 @@ class Assumptions:
     # roofs and layout
     flat_roof_tilt: float | None = None
     flat_roof_max_slope: float = 5.0
-    edge_setback_m: float = 1.2
+    edge_setback_m: float = 1.22
     obstruction_share: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
