@@ -63,8 +63,8 @@ def shanghai_weather() -> pd.DataFrame:
     Examples
     --------
     >>> w = shanghai_weather()
-    >>> w.attrs["label"], round(w["ghi"].sum() / 1000)
-    ('generated', 1391)
+    >>> w.attrs["label"], round(w["ghi"].sum() / 1000)  # NASA SSE months x days [kWh/m^2]
+    ('generated', 1392)
     """
     from .io import read_weather
 

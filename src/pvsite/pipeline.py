@@ -143,7 +143,7 @@ def estimate(
     >>> import pvsite
     >>> b = pvsite.datasets.shanghai_buildings().head(50)
     >>> r = pvsite.estimate(b, pvsite.datasets.shanghai_weather())
-    >>> len(r) == 50 and (r.index == b.index).all()
+    >>> len(r) == 50 and bool((r.index == b.index).all())
     True
     """
     import geopandas as gpd

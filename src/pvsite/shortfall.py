@@ -148,7 +148,7 @@ def shortfall(
     >>> r = pvsite.estimate(pvsite.datasets.shanghai_buildings().head(60),
     ...                     pvsite.datasets.shanghai_weather())
     >>> rep = shortfall(r, target_kw=500)
-    >>> rep.plan["cumulative_kwp"].iloc[-1] >= 500 or not rep.reachable
+    >>> bool(rep.plan["cumulative_kwp"].iloc[-1] >= 500) or not rep.reachable
     True
     """
     if policy not in POLICIES:
