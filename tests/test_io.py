@@ -110,10 +110,6 @@ def test_tmyx_epw_annual_ghi_matches_published(shared_file, name, ghi_kwh):
     assert set(w.columns) == {*WEATHER_COLUMNS, "pressure"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src bug: io.py _read_weather_file labels EPW rows time_label='end', but "
-    "pvlib.iotools.read_epw already indexes EPW hour N by its start (N-1):00, so every EPW "
-    "hour is labelled one hour early (hour 1 of 1 Jan -> 31 Dec 23:30 instead of 1 Jan 00:30)"))
 @pytest.mark.parametrize("name", ["Shanghai-Hongqiao_1956_2023_TMYx.epw", "CHN_SH_Shanghai.epw"])
 def test_epw_hour_one_is_labelled_half_past_midnight(shared_file, name):
     path = shared_file(f"weather/{name}")

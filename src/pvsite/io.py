@@ -57,9 +57,11 @@ def read_weather(
         :func:`pvsite.datasets.shanghai_weather` is stored as), or a DataFrame with the columns
         ``ghi, dni, dhi, temp_air, wind_speed`` [W/m^2, W/m^2, W/m^2, degC, m/s].
     time_label : {'start', 'middle', 'end'}, optional
-        Which instant of each hour the timestamps name. Files carry their own convention (EPW
-        and TMY3 label an hour by its end, PVGIS by its start); a DataFrame needs it here
-        unless its ``.attrs`` has ``time_label``.
+        Which instant of each hour the timestamps name. Files carry their own convention: EPW
+        files label an hour by its end ("Hour 1 is 00:01 to 01:00", EnergyPlus EPW data
+        dictionary) and ``pvlib.iotools.read_epw`` moves that to its start; TMY3 files label it by
+        its end and pvlib keeps that; PVGIS TMY by its start. A DataFrame needs it here unless
+        its ``.attrs`` has ``time_label``.
     latitude, longitude, altitude, tz : optional
         The site [deg N, deg E, m, tz name or UTC offset in hours]. Read from the file's header
         where it has one; needed for a DataFrame unless in its ``.attrs``.
@@ -124,7 +126,9 @@ def _read_weather_file(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
         if suffix == ".epw":
             data, m = pvlib.iotools.read_epw(path)
             meta = {"latitude": m["latitude"], "longitude": m["longitude"],
-                    "altitude": m["altitude"], "tz": m["TZ"], "time_label": "end",
+                    "altitude": m["altitude"], "tz": m["TZ"],
+                    # EPW hour N covers (N-1):00-N:00; pvlib's read_epw labels it (N-1):00
+                    "time_label": "start",
                     "source": f"EPW {m.get('city', '')} {m.get('WMO_code', '')} ({path.name})"}
             data = data.rename(columns={"atmospheric_pressure": "pressure"})
             return data, meta
@@ -353,6 +357,7 @@ def read_footprints(
     *,
     layer: str | int | None = None,
     crs: Any = None,
+    coordinate_system: str | None = None,
 ) -> Any:
     """Read building footprints from any OGR format (GeoJSON, GPKG, Shapefile...) or GeoParquet.
 
@@ -365,6 +370,12 @@ def read_footprints(
         Layer of a multi-layer file (GeoPackage).
     crs : optional
         CRS to assign when the file has none (e.g. ``"EPSG:4326"``). A file with a CRS keeps it.
+    coordinate_system : {None, 'wgs84', 'gcj02', 'bd09'}, optional
+        What the longitude/latitude of the file really are. Footprints traced on Chinese web
+        maps are in GCJ-02 (Amap, Tencent) or BD-09 (Baidu) although they usually declare
+        EPSG:4326; ``'gcj02'`` or ``'bd09'`` moves them to WGS84 with
+        :func:`pvsite.coords.to_wgs84` (an offset of a few hundred metres in China). ``None``
+        or ``'wgs84'`` (default) keeps the coordinates as they are.
 
     Returns
     -------
@@ -378,7 +389,10 @@ def read_footprints(
     Raises
     ------
     FootprintError
-        Missing or unreadable file, no geometry column, or no CRS and none given.
+        Missing or unreadable file, no geometry column, no CRS and none given, or
+        ``coordinate_system`` 'gcj02'/'bd09' for a file in a projected CRS.
+    ValueError
+        ``coordinate_system`` is not one of the values above.
 
     Examples
     --------
@@ -389,6 +403,12 @@ def read_footprints(
     """
     import geopandas as gpd
 
+    from .coords import COORDINATE_SYSTEMS, to_wgs84
+
+    systems = (None, "wgs84", *COORDINATE_SYSTEMS)
+    if coordinate_system not in systems:
+        raise ValueError(f"coordinate_system={coordinate_system!r}; use one of {list(systems)} "
+                         "(GCJ-02: Amap, Tencent; BD-09: Baidu).")
     path = Path(path)
     if not path.exists():
         raise FootprintError(f"{path}: no such file.")
@@ -411,6 +431,14 @@ def read_footprints(
                 "read_footprints(path, crs='EPSG:4326') for longitude/latitude in WGS84, or the "
                 "EPSG code of your GIS's projected CRS.")
         gdf = gdf.set_crs(crs)
+    if coordinate_system in COORDINATE_SYSTEMS:
+        if not gdf.crs.is_geographic:
+            raise FootprintError(
+                f"{path}: coordinate_system={coordinate_system!r} needs longitude/latitude, "
+                f"but the file is in a projected CRS ({gdf.crs.name}). GCJ-02 and BD-09 "
+                "footprints come as longitude/latitude (declared EPSG:4326); read this file "
+                "without coordinate_system=, or convert the original longitude/latitude.")
+        gdf = to_wgs84(gdf, source=coordinate_system)
     gdf = standardise_columns(gdf)
     gdf.attrs["source"] = str(path)
     return gdf
