@@ -122,6 +122,26 @@ def hourly_ac(
     The pvlib chain of this module's docstring, vectorised over orientations. Integrating over
     the hours of the year (hourly data) gives Wh/kWp.
     """
+    return hourly_chain(weather, surface_tilt, surface_azimuth, mounting=mounting,
+                        assumptions=assumptions, solpos=solpos)["ac"]
+
+
+def hourly_chain(
+    weather: pd.DataFrame,
+    surface_tilt: np.ndarray,
+    surface_azimuth: np.ndarray,
+    *,
+    mounting: str = "racked",
+    assumptions: Assumptions | None = None,
+    solpos: pd.DataFrame | None = None,
+    parts: bool = False,
+) -> dict[str, np.ndarray]:
+    """The chain's hourly arrays, shape (orientations, hours).
+
+    Returns ``ac`` [W/kWp] and, with ``parts=True``, ``beam`` (beam after the incidence-angle
+    modifier), ``sky`` (sky diffuse) and ``effective`` (their sum with ground-reflected light)
+    [W/m^2]: what shading removes, and the irradiance the AC came from.
+    """
     import pvlib
 
     a = assumptions or Assumptions()
@@ -138,7 +158,8 @@ def hourly_ac(
     pdc0_inverter = 1000.0 / (a.dc_ac_ratio * a.inverter_efficiency)
     tilt = np.atleast_1d(np.asarray(surface_tilt, dtype=float))
     azim = np.atleast_1d(np.asarray(surface_azimuth, dtype=float))
-    out = np.empty((tilt.size, len(weather)))
+    shape = (tilt.size, len(weather))
+    out = {k: np.empty(shape) for k in (("ac", "beam", "sky", "effective") if parts else ("ac",))}
     with np.errstate(invalid="ignore", divide="ignore"):
         for s in range(0, tilt.size, _CHUNK):
             t, z = tilt[s:s + _CHUNK, None], azim[s:s + _CHUNK, None]
@@ -146,11 +167,17 @@ def hourly_ac(
                 t, z, zenith, sun_az, dni, ghi, dhi, dni_extra=dni_extra, airmass=airmass,
                 albedo=a.albedo, model="perez")
             aoi = pvlib.irradiance.aoi(t, z, zenith, sun_az)
-            effective = irr["poa_direct"] * pvlib.iam.physical(aoi) + irr["poa_diffuse"]
+            beam = irr["poa_direct"] * pvlib.iam.physical(aoi)
+            effective = beam + irr["poa_diffuse"]
             t_cell = pvlib.temperature.sapm_cell(irr["poa_global"], temp_air, wind, **temp_params)
             pdc = pvlib.pvsystem.pvwatts_dc(effective, t_cell, 1000.0, a.gamma_pdc)
             pdc = np.nan_to_num(pdc * (1 - a.system_losses / 100.0))
-            out[s:s + _CHUNK] = pvlib.inverter.pvwatts(pdc, pdc0_inverter, a.inverter_efficiency)
+            out["ac"][s:s + _CHUNK] = pvlib.inverter.pvwatts(pdc, pdc0_inverter,
+                                                             a.inverter_efficiency)
+            if parts:
+                out["beam"][s:s + _CHUNK] = np.nan_to_num(beam)
+                out["sky"][s:s + _CHUNK] = np.nan_to_num(irr["poa_sky_diffuse"])
+                out["effective"][s:s + _CHUNK] = np.nan_to_num(effective)
     return out
 
 

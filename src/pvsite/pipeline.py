@@ -37,6 +37,7 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "gcr": "ground coverage ratio: module area over usable area [-]",
     "specific_yield_kwh_per_kwp": "annual AC energy per kWp [kWh/kWp]",
     "shading_loss": "share of the unshaded annual energy lost to shading by neighbours [0-1]",
+    "horizon_deg": "horizon elevation in 72 sectors of 5 deg from north [deg] (if kept)",
     "annual_kwh": "annual AC energy [kWh]",
     "co2_avoided_t": "CO2 avoided per year [t], grid emission factor of the assumptions",
     "coal_saved_tce": "standard coal saved per year, calorific-equivalent method [tce]",
@@ -101,6 +102,8 @@ def estimate(
     *,
     assumptions: Assumptions | None = None,
     districts: Any = None,
+    shading: bool = True,
+    keep_horizons: bool | None = None,
     progress: bool | None = None,
 ) -> Any:
     """Estimate kWp, annual kWh and savings for every building.
@@ -121,6 +124,11 @@ def estimate(
     districts : GeoDataFrame or False, optional
         District polygons with a ``district`` column; default the bundled 16 Shanghai districts.
         ``False`` keeps the input's ``district`` column (or none).
+    shading : bool, default True
+        Shade roofs by their neighbours (:mod:`pvsite.shading`); ``False`` for a quick look.
+    keep_horizons : bool, optional
+        Add each roof's horizon profile (72 sectors of 5 deg, [deg]) as a column
+        ``horizon_deg``, for :func:`pvsite.plot_horizon`; default: for up to 100,000 buildings.
     progress : bool, optional
         Show a progress bar (tqdm); default: only for 20,000 buildings or more.
 
@@ -159,7 +167,7 @@ def estimate(
     energy.check_weather(weather)
     n = len(buildings)
     show = progress if progress is not None else n >= 20_000
-    bar = tqdm(total=6, desc="pvsite estimate", disable=not show, leave=False)
+    bar = tqdm(total=7, desc="pvsite estimate", disable=not show, leave=False)
 
     # 1. geometry and CRS
     metric_in = roofs.to_metric(buildings)
@@ -217,13 +225,30 @@ def estimate(
                 weather, laid.loc[sel, "surface_tilt"].to_numpy(dtype=float),
                 laid.loc[sel, "surface_azimuth"].to_numpy(dtype=float),
                 mounting=mounting, assumptions=a)
-    laid["annual_kwh"] = laid["capacity_kwp"] * laid["specific_yield"]
     bar.update()
 
-    # 6. per building
+    # 6. shading by neighbours: horizon of each roof, loss per plane
+    laid["shading_loss"] = 0.0
+    horizons = None
+    if shading:
+        from .shading import horizon_profiles, shading_loss
+
+        horizons = horizon_profiles(metric.geometry.to_numpy(), heights["height_m"].to_numpy())
+        for mounting in ("racked", "flush"):
+            sel = (laid["mounting"] == mounting).to_numpy() & ~drop
+            if sel.any():
+                laid.loc[sel, "shading_loss"] = shading_loss(
+                    weather, laid.loc[sel, "surface_tilt"].to_numpy(dtype=float),
+                    laid.loc[sel, "surface_azimuth"].to_numpy(dtype=float),
+                    horizons[b_of_plane[sel]], mounting=mounting, assumptions=a)
+    laid["unshaded_kwh"] = laid["capacity_kwp"] * laid["specific_yield"]
+    laid["annual_kwh"] = laid["unshaded_kwh"] * (1 - laid["shading_loss"])
+    bar.update()
+
+    # 7. per building
     g = laid.groupby("building", sort=True)
     pos = np.arange(n)
-    sums = g[["plane_area_m2", "usable_area_m2", "n_modules", "capacity_kwp",
+    sums = g[["plane_area_m2", "usable_area_m2", "n_modules", "capacity_kwp", "unshaded_kwh",
               "annual_kwh"]].sum().reindex(pos, fill_value=0.0)
     n_planes = (laid.assign(used=laid["n_modules"] > 0).groupby("building")["used"].sum()
                 .reindex(pos, fill_value=0))
@@ -253,8 +278,9 @@ def estimate(
         out["gcr"] = np.where(out["usable_area_m2"] > 0, out["n_modules"] * a.module_area_m2
                               / out["usable_area_m2"], 0.0)
         sy = sums["annual_kwh"].to_numpy() / sums["capacity_kwp"].to_numpy()
+        lost = 1 - sums["annual_kwh"].to_numpy() / sums["unshaded_kwh"].to_numpy()
     out["specific_yield_kwh_per_kwp"] = np.where(out["capacity_kwp"] > 0, sy, np.nan)
-    out["shading_loss"] = 0.0
+    out["shading_loss"] = np.where(sums["unshaded_kwh"].to_numpy() > 0, lost, 0.0)
     out["annual_kwh"] = sums["annual_kwh"].to_numpy()
     sv = savings(out["annual_kwh"], assumptions=a)
     for col in sv:
@@ -278,8 +304,15 @@ def estimate(
     for col in ("n_modules", "capacity_kwp", "annual_kwh", "co2_avoided_t", "coal_saved_tce",
                 "coal_saved_tce_consumption"):
         out.loc[unusable, col] = 0
+    out.loc[unusable, "shading_loss"] = 0.0
     out["status"] = status
     out["reason"] = reason
+    if horizons is not None and (keep_horizons if keep_horizons is not None
+                                 else n <= 100_000):
+        from .shading import coarsen
+
+        display = np.round(coarsen(horizons), 1).astype(np.float32)
+        out["horizon_deg"] = list(display)
     bar.update()
     bar.close()
 
@@ -291,7 +324,7 @@ def estimate(
         "buildings_source": str(buildings.attrs.get("title", buildings.attrs.get("source", ""))),
         "weather_source": str(weather.attrs.get("source", "")),
         "flat_roof_tilt": float(flat_tilt),
-        "shading": "not modelled",
+        "shading": "neighbouring buildings" if shading else "not modelled",
         "target_kw": a.target_kw,
     }
     return out

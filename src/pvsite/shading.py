@@ -1,0 +1,298 @@
+"""Shading of roofs by neighbouring buildings: horizon profiles and the energy they cost.
+
+1. **Horizon profile** of each roof: the elevation angle of the skyline in ``SECTORS`` azimuth
+   sectors (360 of 1 deg), seen from a point on the roof (its representative point, at roof
+   height), from neighbouring buildings as prisms of their footprint and height, along one ray
+   through the middle of each sector (compiled with numba). Neighbours come from a shapely
+   STRtree query: each building can shade roofs within
+   ``(its height - lowest height) / tan(MIN_ELEVATION)`` of it. One-degree sectors keep the
+   annual loss within 0.5 % of a brute-force ray-vs-box computation for a tower beside a
+   school; 5-degree sectors cost 2.5 % (the test suite measures both). Results keep a
+   72-sector summary (``coarsen``) for display.
+2. **Energy**: for each orientation class, pvlib's hourly beam and sky-diffuse parts of the
+   effective irradiance, weighted by the hour's conversion to AC, are binned by the sun's
+   sector and elevation once per weather year. A roof's lost beam is then the sum, over its 72
+   sectors, of the binned beam with the sun below its horizon: 72 look-ups, not 8,760 hours.
+   Sky diffuse (Perez, treated as isotropic here) is scaled by the ratio of the tilted plane's
+   sky view factor with and without the neighbours' horizon (Dozier & Frew 1990, IEEE TGRS
+   28(5):963-969, their eq. for a tilted surface with a horizon, with the plane's own
+   self-horizon included, so an open plane gets ``(1 + cos(tilt)) / 2``). Ground-reflected
+   light is unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["MIN_ELEVATION", "SECTORS", "coarsen", "horizon_profiles", "shading_loss",
+           "sky_view_factor"]
+
+SECTORS = 360
+#: Sectors of the horizon profile kept in results and plotted [-].
+DISPLAY_SECTORS = 72
+#: Horizon below this elevation is ignored, and sets how far a neighbour is searched [deg].
+MIN_ELEVATION = 2.0
+#: Farthest a neighbour is searched [m].
+MAX_DISTANCE = 1500.0
+_RAYS = 1  # rays per sector
+
+
+@njit(cache=True)
+def _inside(px, py, ex1, ey1, ex2, ey2, s, e):  # pragma: no cover - compiled
+    c = False
+    for k in range(s, e):
+        if (ey1[k] > py) != (ey2[k] > py):
+            x = ex1[k] + (py - ey1[k]) * (ex2[k] - ex1[k]) / (ey2[k] - ey1[k])
+            if x > px:
+                c = not c
+    return c
+
+
+@njit(parallel=True, cache=True)
+def _horizons(ox, oy, oz, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff, heights, sectors,
+              rays, min_tan):  # pragma: no cover - compiled
+    n = ox.size
+    out = np.zeros((n, sectors))
+    width = 2 * np.pi / sectors
+    for i in prange(n):
+        best = np.zeros(sectors)  # tangent of the elevation
+        for q in range(pair_ptr[i], pair_ptr[i + 1]):
+            j = pair_obs[q]
+            dh = heights[j] - oz[i]
+            if dh <= 0:
+                continue
+            s, e = eoff[j], eoff[j + 1]
+            if _inside(ox[i], oy[i], ex1, ey1, ex2, ey2, s, e):
+                continue  # overlapping footprints: not a neighbour
+            for k in range(s, e):
+                x1, y1 = ex1[k] - ox[i], ey1[k] - oy[i]
+                x2, y2 = ex2[k] - ox[i], ey2[k] - oy[i]
+                a1 = np.arctan2(x1, y1)  # azimuth clockwise from north
+                a2 = np.arctan2(x2, y2)
+                d = a2 - a1
+                if d > np.pi:
+                    d -= 2 * np.pi
+                elif d < -np.pi:
+                    d += 2 * np.pi
+                lo = a1 if d >= 0 else a1 + d
+                hi = lo + abs(d)
+                # rays at sector sub-angles within [lo, hi]
+                first = int(np.floor(lo / width * rays))
+                last = int(np.ceil(hi / width * rays))
+                for r in range(first, last + 1):
+                    ang = (r + 0.5) * width / rays
+                    if ang < lo or ang > hi:
+                        continue
+                    dx, dy = np.sin(ang), np.cos(ang)
+                    # ray t*(dx, dy) meets segment p1 + u*(p2 - p1)
+                    sx, sy = x2 - x1, y2 - y1
+                    den = dx * sy - dy * sx
+                    if abs(den) < 1e-12:
+                        continue
+                    t = (x1 * sy - y1 * sx) / den
+                    if t <= 0.1:
+                        continue
+                    tan_e = dh / t
+                    if tan_e < min_tan:
+                        continue
+                    sector = (r // rays) % sectors
+                    if tan_e > best[sector]:
+                        best[sector] = tan_e
+        for k in range(sectors):
+            out[i, k] = np.degrees(np.arctan(best[k]))
+    return out
+
+
+def horizon_profiles(footprints: Any, heights: Any, *, sectors: int = SECTORS,
+                     min_elevation: float = MIN_ELEVATION,
+                     max_distance: float = MAX_DISTANCE) -> np.ndarray:
+    """Horizon elevation of each roof in azimuth sectors, from its neighbours' heights.
+
+    Parameters
+    ----------
+    footprints : array of shapely (Multi)Polygons
+        In a metric CRS [m]; missing or empty ones neither see nor cast a horizon.
+    heights : array of float
+        Building heights [m] (roof level of the observer and top of the obstacle).
+    sectors : int, default 360
+        Azimuth sectors of ``360 / sectors`` deg, the first centred at ``180 / sectors`` deg
+        east of north.
+    min_elevation : float, default 2 deg
+        Lower horizons count as 0; also sets the search radius of each obstacle,
+        ``(h_j - min(h)) / tan(min_elevation)``, capped at ``max_distance`` [m].
+
+    Returns
+    -------
+    ndarray
+        Shape (buildings, sectors), horizon elevation [deg] per sector.
+
+    Examples
+    --------
+    A 100 m tower 30 m south of a 20 m x 20 m, 10 m high building: seen from the roof's centre
+    (40 m from the tower), atan(90 / 40) = 66.0 deg due south; the tower sees nothing.
+
+    >>> import shapely
+    >>> h = horizon_profiles([shapely.box(-10, 0, 10, 20), shapely.box(-10, -50, 10, -30)],
+    ...                      [10.0, 100.0])
+    >>> round(float(h[0, 180]), 1), round(float(h[1].max()), 1)
+    (66.0, 0.0)
+    """
+    import shapely
+
+    from ._packing import edges_in_row_frame
+
+    geoms = np.asarray(footprints, dtype=object)
+    h = np.asarray(heights, dtype=float)
+    n = geoms.size
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & np.isfinite(h)
+    obs_pts = np.full(n, None, dtype=object)
+    obs_pts[ok] = shapely.point_on_surface(geoms[ok])
+    if not ok.any():
+        return np.zeros((n, sectors))
+    ox, oy = shapely.get_x(obs_pts), shapely.get_y(obs_pts)
+    base = float(np.nanmin(h[ok]))
+    reach = np.clip((np.where(ok, h, base) - base) / np.tan(np.radians(min_elevation)), 0,
+                    max_distance)
+    tree = shapely.STRtree(obs_pts[ok])
+    obstacles = np.flatnonzero(ok & (reach > 0))
+    idx_obs, idx_pt = tree.query(geoms[obstacles], predicate="dwithin",
+                                 distance=reach[obstacles])
+    observer = np.flatnonzero(ok)[idx_pt]
+    obstacle = obstacles[idx_obs]
+    keep = (observer != obstacle) & (h[obstacle] > h[observer])
+    observer, obstacle = observer[keep], obstacle[keep]
+    order = np.argsort(observer, kind="stable")
+    pair_obs = obstacle[order].astype(np.int64)
+    pair_ptr = np.concatenate([[0], np.cumsum(np.bincount(observer, minlength=n))]).astype(
+        np.int64)
+    # obstacle edges in map coordinates (no rotation, no stretch)
+    x1, y1, x2, y2, off = edges_in_row_frame(geoms, np.zeros(n), np.ones(n))
+    bounds = shapely.bounds(geoms)
+    # edges_in_row_frame moved each polygon to its own corner: move back
+    owner = np.repeat(np.arange(n), np.diff(off))
+    x1, x2 = x1 + bounds[owner, 0], x2 + bounds[owner, 0]
+    y1, y2 = y1 + bounds[owner, 1], y2 + bounds[owner, 1]
+    return _horizons(np.nan_to_num(ox), np.nan_to_num(oy), np.where(ok, h, 0.0), pair_ptr,
+                     pair_obs, x1, y1, x2, y2, off, np.where(ok, h, 0.0), sectors, _RAYS,
+                     np.tan(np.radians(min_elevation)))
+
+
+def coarsen(horizon_deg: np.ndarray, sectors: int = DISPLAY_SECTORS) -> np.ndarray:
+    """Horizon profile in fewer, wider sectors: the highest elevation of the sectors merged."""
+    h = np.atleast_2d(np.asarray(horizon_deg, dtype=float))
+    return h.reshape(h.shape[0], sectors, h.shape[1] // sectors).max(axis=2)
+
+
+def sky_view_factor(horizon_deg: np.ndarray, surface_tilt: Any, surface_azimuth: Any
+                    ) -> np.ndarray:
+    """Isotropic sky view factor of tilted planes with a horizon [0-1].
+
+    ``(1/2pi) sum_phi [cos S cos^2 H + sin S cos(phi - A) (pi/2 - H - sin H cos H)] dphi``
+    (Dozier & Frew 1990) with ``H`` the larger of the horizon and the plane's own
+    self-horizon ``atan(-tan S cos(phi - A))``. With no horizon it equals ``(1 + cos S) / 2``.
+
+    Parameters
+    ----------
+    horizon_deg : ndarray
+        Shape (n, sectors): horizon elevation per sector [deg].
+    surface_tilt, surface_azimuth : float or ndarray of shape (n,)
+        Plane tilt and azimuth [deg].
+
+    Returns
+    -------
+    ndarray
+        Shape (n,).
+    """
+    hz = np.radians(np.atleast_2d(np.asarray(horizon_deg, dtype=float)))
+    sectors = hz.shape[1]
+    phi = np.radians((np.arange(sectors) + 0.5) * 360.0 / sectors)[None, :]
+    s = np.radians(np.asarray(surface_tilt, dtype=float)).reshape(-1, 1)
+    a = np.radians(np.asarray(surface_azimuth, dtype=float)).reshape(-1, 1)
+    self_h = np.arctan(np.clip(-np.tan(s) * np.cos(phi - a), 0, None))
+    hm = np.maximum(hz, self_h)
+    terms = (np.cos(s) * np.cos(hm) ** 2
+             + np.sin(s) * np.cos(phi - a) * (np.pi / 2 - hm - np.sin(hm) * np.cos(hm)))
+    return terms.mean(axis=1)
+
+
+#: Orientation classes for shading: tilt snapped to 1 deg, azimuth to 5 deg.
+CLASS_TILT_STEP, CLASS_AZIMUTH_STEP = 1.0, 5.0
+#: Width of the sun-elevation bins of the beam tables [deg].
+ELEVATION_STEP = 0.5
+
+
+def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_deg: Any, *,
+                 mounting: str = "racked", assumptions: Any = None) -> np.ndarray:
+    """Share of each plane's unshaded annual AC energy lost to its horizon [0-1].
+
+    Parameters
+    ----------
+    weather : DataFrame
+        From :func:`pvsite.read_weather`.
+    surface_tilt, surface_azimuth : array-like, shape (n,)
+        Plane orientations [deg]; snapped to classes of ``CLASS_TILT_STEP`` x
+        ``CLASS_AZIMUTH_STEP`` for the loss (the yield itself is not snapped).
+    horizon_deg : array-like, shape (n, sectors)
+        Horizon elevation per sector [deg], from :func:`horizon_profiles`.
+    mounting : {'racked', 'flush'}
+    assumptions : Assumptions, optional
+
+    Returns
+    -------
+    ndarray
+        Shape (n,): lost beam (sun below the horizon in its sector) plus lost sky diffuse (sky
+        view factor with the horizon over that without), each hour weighted by its conversion
+        to AC, over the annual AC energy of the orientation class.
+    """
+    from . import energy
+
+    hz = np.atleast_2d(np.asarray(horizon_deg, dtype=float))
+    tilt = np.broadcast_to(np.asarray(surface_tilt, dtype=float), (hz.shape[0],))
+    azim = np.broadcast_to(np.asarray(surface_azimuth, dtype=float), (hz.shape[0],))
+    n, sectors = hz.shape
+    loss = np.zeros(n)
+    shaded = hz.max(axis=1) > 0 if n else np.zeros(0, dtype=bool)
+    if not shaded.any():
+        return loss
+    cls_t = np.round(tilt[shaded] / CLASS_TILT_STEP) * CLASS_TILT_STEP
+    cls_a = np.mod(np.round(azim[shaded] / CLASS_AZIMUTH_STEP) * CLASS_AZIMUTH_STEP, 360.0)
+    classes, which = np.unique(np.column_stack([cls_t, cls_a]), axis=0, return_inverse=True)
+    which = which.ravel()
+    solpos = energy.solar_position(weather)
+    chain = energy.hourly_chain(weather, classes[:, 0], classes[:, 1], mounting=mounting,
+                                assumptions=assumptions, solpos=solpos, parts=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        to_ac = np.where(chain["effective"] > 0, chain["ac"] / chain["effective"], 0.0)
+    beam_ac = chain["beam"] * to_ac
+    sky_ac = (chain["sky"] * to_ac).sum(axis=1)
+    annual_ac = chain["ac"].sum(axis=1)
+    elevation = solpos["apparent_elevation"].to_numpy()
+    up = elevation > 0
+    nbins = int(np.ceil(90.0 / ELEVATION_STEP))
+    sector = (np.floor(solpos["azimuth"].to_numpy()[up] / (360.0 / sectors)).astype(int)
+              % sectors)
+    ebin = np.clip(np.floor(elevation[up] / ELEVATION_STEP).astype(int), 0, nbins - 1)
+    cell = sector * nbins + ebin
+    ncls = len(classes)
+    flat = (np.arange(ncls)[:, None] * sectors * nbins + cell[None, :]).ravel()
+    table = np.bincount(flat, weights=beam_ac[:, up].ravel(),
+                        minlength=ncls * sectors * nbins).reshape(ncls, sectors, nbins)
+    cum = np.concatenate([np.zeros((ncls, sectors, 1)), np.cumsum(table, axis=2)], axis=2)
+    h = hz[shaded]
+    x = np.clip(h / ELEVATION_STEP, 0, nbins)
+    k0 = np.minimum(np.floor(x).astype(int), nbins - 1)
+    frac = x - k0
+    c = which[:, None]
+    s = np.arange(sectors)[None, :]
+    lost_beam = (cum[c, s, k0] + frac * table[c, s, k0]).sum(axis=1)
+    t_s, a_s = tilt[shaded], azim[shaded]
+    svf = sky_view_factor(h, t_s, a_s) / sky_view_factor(np.zeros_like(h), t_s, a_s)
+    lost_sky = sky_ac[which] * (1.0 - svf)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac_lost = np.where(annual_ac[which] > 0, (lost_beam + lost_sky) / annual_ac[which],
+                             0.0)
+    loss[shaded] = np.clip(frac_lost, 0.0, 1.0)
+    return loss
