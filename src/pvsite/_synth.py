@@ -305,3 +305,94 @@ def generate_buildings(districts: Any, seed: int = SEED) -> Any:
     gdf.attrs = {"title": "Synthetic demonstration buildings in Shanghai (NOT real buildings)",
                  "label": "synthetic", "seed": seed}
     return gdf
+
+
+# ---------------------------------------------------------------------------------------------
+# a synthetic city, for benchmarks and scale tests
+
+#: Share of each institution type among the buildings of the synthetic city (the rest are
+#: not public). Same types as the demonstration district, at a city's proportions: public
+#: institutions own a few per cent of a city's buildings (pvsite's assumption).
+CITY_TYPE_SHARES = {"school": 0.015, "hospital": 0.004, "government": 0.004,
+                    "university": 0.003, "other_public": 0.004}
+#: Storey bands of the synthetic city and their shares: low-rise, mid-rise, towers.
+CITY_STOREYS = (((2, 6), 0.70), ((7, 18), 0.20), ((19, 40), 0.10))
+CITY_CELL_M = 45.0  # one building per 45 m x 45 m cell: about 500 buildings per km^2
+
+
+def synthetic_city(n: int, *, seed: int = 0, crs: Any = "EPSG:4326",
+                   centre: tuple[float, float] = (121.47, 31.23)) -> Any:
+    """A dense synthetic city of ``n`` buildings for benchmarks and scale tests (NOT real).
+
+    Parameters
+    ----------
+    n : int
+        Number of buildings.
+    seed : int
+        Random seed; the same seed gives the same city.
+    crs : CRS, default 'EPSG:4326'
+        CRS of the result (the city is laid out in UTM zone 51N, EPSG:32651).
+    centre : (float, float)
+        Longitude and latitude of the city's centre [deg].
+
+    Returns
+    -------
+    GeoDataFrame
+        Rectangles on a square grid of ``CITY_CELL_M`` cells (one building each, 15-40 m by
+        10-20 m, turned by N(0, 8 deg)), with ``building_id``, ``institution_id``,
+        ``institution_type`` (shares in ``CITY_TYPE_SHARES``), ``height`` /
+        ``building:levels`` (60 % / 30 % / 10 % neither, as the demonstration district),
+        ``roof:shape`` (5 % pitched) and ``synthetic`` True, ready for
+        :func:`pvsite.estimate`.
+
+    Examples
+    --------
+    >>> city = synthetic_city(1000, seed=1)
+    >>> len(city), bool(city["synthetic"].all()), city.crs.to_epsg()
+    (1000, True, 4326)
+    """
+    import geopandas as gpd
+    import pyproj
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    side = int(np.ceil(np.sqrt(n)))
+    i = np.arange(n)
+    cx0, cy0 = pyproj.Transformer.from_crs(4326, 32651, always_xy=True).transform(*centre)
+    cx = cx0 + (i % side - side / 2) * CITY_CELL_M + rng.uniform(-3, 3, n)
+    cy = cy0 + (i // side - side / 2) * CITY_CELL_M + rng.uniform(-3, 3, n)
+    length, width = rng.uniform(15, 40, n), rng.uniform(10, 20, n)
+    angle = np.radians(np.clip(rng.normal(0, 8, n), -20, 20))
+    dx = np.array([-1, 1, 1, -1])[None, :] * length[:, None] / 2
+    dy = np.array([-1, -1, 1, 1])[None, :] * width[:, None] / 2
+    c, s = np.cos(angle)[:, None], np.sin(angle)[:, None]
+    xs, ys = cx[:, None] + dx * c - dy * s, cy[:, None] + dx * s + dy * c
+    rings = np.stack([xs, ys], axis=-1)
+    geoms = shapely.polygons(np.concatenate([rings, rings[:, :1]], axis=1))
+    types = np.array([*CITY_TYPE_SHARES, "not_public"], dtype=object)
+    shares = np.array([*CITY_TYPE_SHARES.values()])
+    itype = rng.choice(types, size=n, p=np.append(shares, 1 - shares.sum()))
+    band = rng.choice(len(CITY_STOREYS), size=n, p=[b[1] for b in CITY_STOREYS])
+    lo = np.array([b[0][0] for b in CITY_STOREYS])[band]
+    hi = np.array([b[0][1] for b in CITY_STOREYS])[band]
+    storeys = rng.integers(lo, hi + 1)
+    school = itype == "school"
+    storeys[school] = np.minimum(storeys[school], 5)  # GB 50099-2011 4.3.2
+    height = np.round(storeys * rng.uniform(*STOREY_HEIGHT, n), 1)
+    known = rng.choice(3, size=n, p=HEIGHT_KNOWN)
+    pitched = rng.random(n) < 0.05
+    shape = np.where(pitched, np.where(rng.random(n) < 0.6, "gabled", "hipped"), "flat")
+    public = itype != "not_public"
+    gdf = gpd.GeoDataFrame({
+        "building_id": np.char.add("C", np.char.zfill(i.astype(str), 7)),
+        "institution_id": np.where(public, np.char.add("CI", np.char.zfill(
+            (i // 3).astype(str), 6)), None),
+        "institution_type": itype,
+        "height": np.where(known == 0, height, np.nan),
+        "building:levels": np.where(known == 1, storeys.astype(float), np.nan),
+        "roof:shape": shape,
+        "synthetic": True,
+    }, geometry=geoms, crs=32651)
+    gdf.attrs = {"title": f"Synthetic city of {n} buildings (NOT real)", "label": "synthetic",
+                 "seed": seed}
+    return gdf.to_crs(crs) if crs is not None else gdf
