@@ -110,13 +110,12 @@ def usable_polygons(polygons: Any, setback: Any, min_width: float) -> np.ndarray
 
     geoms = np.asarray(polygons, dtype=object)
     inner = shapely.buffer(geoms, -np.asarray(setback, dtype=float), join_style="mitre")
-    if min_width > 0:
-        inner = shapely.buffer(shapely.buffer(inner, -min_width / 2, join_style="mitre"),
-                               min_width / 2, join_style="mitre")
-        inner = shapely.intersection(inner, shapely.buffer(geoms, -np.asarray(setback,
-                                                                               dtype=float),
-                                                           join_style="mitre"))
-    return inner
+    if min_width <= 0:
+        return inner
+    opened = shapely.buffer(shapely.buffer(inner, -min_width / 2, join_style="mitre"),
+                            min_width / 2, join_style="mitre")
+    # mitred corners of the outward buffer can poke past the set-back roof: clip them
+    return shapely.intersection(opened, inner)
 
 
 def layout_planes(planes: pd.DataFrame, *, latitude: float, flat_tilt: float,

@@ -354,8 +354,6 @@ def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_
         view factor with the horizon over that without), each hour weighted by its conversion
         to AC, over the annual AC energy of the orientation class.
     """
-    from . import energy
-
     hz = np.atleast_2d(np.asarray(horizon_deg, dtype=float))
     tilt = np.broadcast_to(np.asarray(surface_tilt, dtype=float), (hz.shape[0],))
     azim = np.broadcast_to(np.asarray(surface_azimuth, dtype=float), (hz.shape[0],))
@@ -372,18 +370,44 @@ def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_
     nbins = table.shape[2]
     cum = np.concatenate([np.zeros((len(classes), sectors, 1)), np.cumsum(table, axis=2)],
                          axis=2)
-    h = hz[shaded]
-    x = np.clip(h / ELEVATION_STEP, 0, nbins)
-    k0 = np.minimum(np.floor(x).astype(int), nbins - 1)
-    frac = x - k0
-    c = which[:, None]
-    s = np.arange(sectors)[None, :]
-    lost_beam = (cum[c, s, k0] + frac * table[c, s, k0]).sum(axis=1)
-    t_s, a_s = tilt[shaded], azim[shaded]
-    svf = sky_view_factor(h, t_s, a_s) / sky_view_factor(np.zeros_like(h), t_s, a_s)
-    lost_sky = sky_ac[which] * (1.0 - svf)
+    lost_beam, svf_ratio = _loss_kernel(
+        which.astype(np.int64), np.ascontiguousarray(hz[shaded]), tilt[shaded].copy(),
+        azim[shaded].copy(), cum, table, ELEVATION_STEP)
+    lost_sky = sky_ac[which] * (1.0 - svf_ratio)
     with np.errstate(invalid="ignore", divide="ignore"):
         frac_lost = np.where(annual_ac[which] > 0, (lost_beam + lost_sky) / annual_ac[which],
                              0.0)
     loss[shaded] = np.clip(frac_lost, 0.0, 1.0)
     return loss
+
+
+@njit(parallel=True, cache=True)
+def _loss_kernel(which, hz, tilt, azim, cum, table, step):  # pragma: no cover - compiled
+    """Lost AC-weighted beam and the sky-view-factor ratio of each plane (see sky_view_factor)."""
+    n, sectors = hz.shape
+    nbins = table.shape[2]
+    lost = np.zeros(n)
+    ratio = np.ones(n)
+    for p in prange(n):
+        c = which[p]
+        s_t = np.radians(tilt[p])
+        a_t = np.radians(azim[p])
+        cs, ss, ts = np.cos(s_t), np.sin(s_t), np.tan(s_t)
+        total = 0.0
+        with_h = 0.0
+        open_ = 0.0
+        for k in range(sectors):
+            x = min(max(hz[p, k] / step, 0.0), nbins)
+            k0 = min(int(np.floor(x)), nbins - 1)
+            total += cum[c, k, k0] + (x - k0) * table[c, k, k0]
+            phi = np.radians((k + 0.5) * 360.0 / sectors)
+            cd = np.cos(phi - a_t)
+            self_h = np.arctan(max(-ts * cd, 0.0))
+            hm = max(np.radians(hz[p, k]), self_h)
+            with_h += cs * np.cos(hm) ** 2 + ss * cd * (np.pi / 2 - hm - np.sin(hm) * np.cos(hm))
+            open_ += cs * np.cos(self_h) ** 2 + ss * cd * (
+                np.pi / 2 - self_h - np.sin(self_h) * np.cos(self_h))
+        lost[p] = total
+        if open_ > 0:
+            ratio[p] = with_h / open_
+    return lost, ratio

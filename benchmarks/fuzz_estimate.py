@@ -1,0 +1,292 @@
+"""Fuzz ``pvsite.estimate`` with seeded random buildings: none lost, no exception (issue 9).
+
+Not a test: a long run of the properties of tests/test_properties.py on random batches of
+good and broken footprints (rectangles, random and self-intersecting polygons, bowties,
+slivers, zero-area rings, holes, MultiPolygons, duplicates, NaN vertices, None, empty
+geometries, points, lines, collections) with odd attributes (heights NaN, 0, negative, 9999;
+any roof:shape; arbitrary institution_type text) on a random index of mixed labels, in
+EPSG:32651 or, for one batch in five, in WGS84. Every batch is checked for:
+
+* rows in == rows out, same index, same order (a lost row is a failure);
+* ``status`` in {ok, unsuitable, invalid} and a ``reason`` string on every row;
+* ``capacity_kwp >= 0`` and ``annual_kwh >= 0``; zero for every row whose status is not ok;
+* ``shading_loss`` within 0..1, and the unshaded specific yield,
+  ``specific_yield_kwh_per_kwp / (1 - shading_loss)``, within 500..1600 wherever capacity > 0;
+* no exception from estimate.
+
+Writes benchmarks/results/fuzz_estimate.json; its ``first_failures`` keep the generator state
+of each failing batch (``rng.bit_generator.state = state`` then ``batch(rng, rows, ...)``
+rebuilds it). Usage::
+
+    python benchmarks/fuzz_estimate.py [--buildings 20000] [--seed 9] [--with-known-bugs]
+
+Two inputs that make pvsite 0.1.0 raise are left out by default, as they would fail most
+batches and hide the other checks: ``roof:shape='skillion'`` (TypeError in
+roofs.roof_planes) and footprints with a NaN/infinite vertex (GEOSException from make_valid
+in pipeline._clean_geometries). ``--with-known-bugs`` puts them back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import time
+import traceback
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+import pvsite
+
+X0, Y0 = 350_000.0, 3_450_000.0  # EPSG:32651 [m]: Shanghai
+STATUSES = {"ok", "unsuitable", "invalid"}
+YIELD_RANGE = (500.0, 1600.0)  # [kWh/kWp] for the bundled Shanghai year, as in the tests
+ROOF_SHAPES = ["flat", "flat", "gabled", "hipped", "dome", "pyramidal", "Flat ", None]
+KINDS = {  # kind of footprint: weight
+    "rectangle": 30, "random_polygon": 8, "bowtie": 5, "sliver": 5, "zero_area": 4,
+    "holes": 6, "multipolygon": 8, "duplicate": 5, "nan_vertex": 2, "none": 4, "empty": 4,
+    "point": 3, "line": 3, "collection": 3, "huge": 1,
+}
+#: Inputs that make pvsite 0.1.0 raise, drawn only with --with-known-bugs.
+KNOWN_BUGS = {
+    "roof:shape='skillion'": "TypeError in roofs.roof_planes (roofs.py: the skillion plane "
+                             "is wrapped in a second tuple)",
+    "footprint with a NaN/infinite vertex": "GEOSException from shapely.make_valid in "
+                                            "pipeline._clean_geometries",
+}
+RESULT = Path(__file__).parent / "results" / "fuzz_estimate.json"
+
+
+def rectangle(rng, x, y, max_side=120.0):
+    w, h = rng.uniform(0.5, max_side, 2)
+    box = shapely.box(x, y, x + w, y + h)
+    return shapely.affinity.rotate(box, rng.choice([0.0, 0.0, 45.0, rng.uniform(0, 180)]),
+                                   origin="centroid")
+
+
+def footprint(kind, rng, earlier):
+    """One footprint [m, EPSG:32651] of the given kind."""
+    x, y = X0 + rng.uniform(-3000, 3000), Y0 + rng.uniform(-3000, 3000)
+    if kind == "rectangle":
+        return rectangle(rng, x, y)
+    if kind == "random_polygon":
+        pts = rng.uniform(-60, 60, (rng.integers(3, 9), 2)) + (x, y)
+        return shapely.Polygon(pts)
+    if kind == "bowtie":
+        w, h = rng.uniform(0.5, 120, 2)
+        return shapely.Polygon([(x, y), (x + w, y + h), (x + w, y), (x, y + h)])
+    if kind == "sliver":
+        box = shapely.box(x, y, x + 10 ** rng.uniform(-6, -0.3), y + rng.uniform(5, 150))
+        return shapely.affinity.rotate(box, rng.uniform(0, 180), origin="centroid")
+    if kind == "zero_area":
+        d = rng.uniform(0.5, 100)
+        if rng.random() < 0.5:
+            return shapely.Polygon([(x, y), (x + d, y + d), (x + 2 * d, y + 2 * d)])
+        return shapely.Polygon([(x, y)] * 4)
+    if kind == "holes":
+        outer = rectangle(rng, x, y)
+        minx, miny, maxx, maxy = outer.bounds
+        holes = []
+        for _ in range(rng.integers(1, 3)):
+            fx, fy = np.sort(rng.uniform(-0.1, 1.1, 2)), np.sort(rng.uniform(-0.1, 1.1, 2))
+            holes.append(shapely.box(minx + fx[0] * (maxx - minx), miny + fy[0] * (maxy - miny),
+                                     minx + fx[1] * (maxx - minx), miny + fy[1] * (maxy - miny)
+                                     ).exterior.coords)
+        return shapely.Polygon(outer.exterior.coords, holes)
+    if kind == "multipolygon":
+        spread = rng.choice([60.0, 1000.0])
+        return shapely.MultiPolygon([rectangle(rng, x + dx, y + dy, max_side=60)
+                                     for dx, dy in rng.uniform(0, spread,
+                                                               (rng.integers(2, 4), 2))])
+    if kind == "duplicate":
+        return earlier[rng.integers(len(earlier))] if earlier else None
+    if kind == "nan_vertex":
+        return shapely.Polygon([(x, y), (x + 30, y), (x + 30, np.nan), (x, y + 20)])
+    if kind == "none":
+        return None
+    if kind == "empty":
+        return [shapely.Polygon(), shapely.MultiPolygon(),
+                shapely.GeometryCollection()][rng.integers(3)]
+    if kind == "point":
+        return shapely.Point(x, y)
+    if kind == "line":
+        return shapely.LineString(rng.uniform(-50, 50, (rng.integers(2, 5), 2)) + (x, y))
+    if kind == "collection":
+        return shapely.GeometryCollection([rectangle(rng, x, y),
+                                           shapely.LineString([(x, y), (x + 50, y)])])
+    if kind == "huge":  # a 0.5-2 km wide footprint: an airport terminal, or a unit mistake
+        side = rng.uniform(500, 2000)
+        return shapely.box(x, y, x + side, y + side * rng.uniform(0.2, 1))
+    raise ValueError(kind)
+
+
+def labels(rng, n):
+    """n unique labels: integers, strings or a mix of both."""
+    style = rng.integers(3)
+    ints = rng.choice(10**9, size=n, replace=False) - 5 * 10**8
+    if style == 0:
+        return pd.Index(ints)
+    strs = [f"b{v}" if rng.random() < 0.7 else f"楼 {v}" for v in ints]
+    if style == 1:
+        return pd.Index(strs, dtype=object)
+    return pd.Index([int(i) if rng.random() < 0.5 else s for i, s in zip(ints, strs, strict=True)],
+                    dtype=object)
+
+
+def batch(rng, n, roof_shapes, kinds=KINDS):
+    """A GeoDataFrame of n random buildings and the kind of each."""
+    names, weights = list(kinds), np.array(list(kinds.values()), dtype=float)
+    kinds = rng.choice(names, size=n, p=weights / weights.sum())
+    geoms = []
+    for kind in kinds:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # NaN vertex
+            geoms.append(footprint(kind, rng, geoms))
+    heights = np.where(rng.random(n) < 0.3, rng.choice([np.nan, 0.0, -5.0, 9999.0], n),
+                       rng.uniform(3, 150, n))
+    levels = np.where(rng.random(n) < 0.3, rng.choice([np.nan, 0.0, -2.0, 9999.0], n),
+                      rng.integers(1, 60, n).astype(float))
+    words = ["school", "University ", "hospital", "government", "other_public", "", "医院",
+             None, "x" * 40, "\x00", "nan"]
+    gdf = gpd.GeoDataFrame({
+        "height": heights,
+        "building:levels": levels,
+        "roof:shape": [roof_shapes[i] for i in rng.integers(len(roof_shapes), size=n)],
+        "roof:angle": np.where(rng.random(n) < 0.2, rng.choice([np.nan, 0, -10, 45, 89, 90], n),
+                               np.nan),
+        "institution_type": [words[i] for i in rng.integers(len(words), size=n)],
+    }, geometry=geoms, crs="EPSG:32651", index=labels(rng, n))
+    if rng.random() < 0.2:  # one batch in five in WGS84: estimate picks the UTM zone itself
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gdf = gdf.to_crs(4326)
+    return gdf, kinds
+
+
+def where(exc):
+    """``file:line`` of the deepest pvsite frame of an exception's traceback."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "pvsite" in f.filename]
+    f = frames[-1] if frames else traceback.extract_tb(exc.__traceback__)[-1]
+    return f"{Path(f.filename).name}:{f.lineno} {f.line}"
+
+
+def check(b, r):
+    """Names of the properties that ``r = estimate(b)`` breaks (empty when all hold)."""
+    broken = []
+    if len(r) != len(b) or not r.index.equals(b.index):
+        broken.append("rows or index changed")
+        return broken
+    if not set(r["status"]) <= STATUSES:
+        broken.append("status outside ok/unsuitable/invalid")
+    if not all(isinstance(x, str) for x in r["reason"]):
+        broken.append("reason not a string")
+    cap, kwh = r["capacity_kwp"].to_numpy(float), r["annual_kwh"].to_numpy(float)
+    if not (np.all(cap >= 0) and np.all(kwh >= 0)):
+        broken.append("negative or NaN capacity_kwp/annual_kwh")
+    loss = r["shading_loss"].to_numpy(float)
+    if not np.all((loss >= 0) & (loss <= 1)):
+        broken.append("shading_loss outside 0..1")
+    used = (cap > 0) & (loss < 1)
+    sy = r["specific_yield_kwh_per_kwp"].to_numpy(float)[used] / (1 - loss[used])
+    if not np.all((sy >= YIELD_RANGE[0]) & (sy <= YIELD_RANGE[1])):
+        broken.append("unshaded specific yield outside 500..1600 kWh/kWp")
+    not_ok = (r["status"] != "ok").to_numpy()
+    if np.any(cap[not_ok] != 0) or np.any(kwh[not_ok] != 0):
+        broken.append("capacity or energy on a row that is not ok")
+    return broken
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--buildings", type=int, default=20_000,
+                        help="random buildings to estimate in all (at least 10,000)")
+    parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--max-batch", type=int, default=200,
+                        help="largest batch; batch sizes are drawn from 1..max-batch")
+    parser.add_argument("--with-known-bugs", action="store_true",
+                        help="also draw skillion roofs and NaN vertices (raise in 0.1.0)")
+    parser.add_argument("--out", type=Path, default=RESULT)
+    args = parser.parse_args(argv)
+
+    roof_shapes = ROOF_SHAPES + (["skillion"] if args.with_known_bugs else [])
+    kinds_drawn = {k: v for k, v in KINDS.items()
+                   if args.with_known_bugs or k != "nan_vertex"}
+    rng = np.random.default_rng(args.seed)
+    weather = pvsite.datasets.shanghai_weather()
+    rows_in = rows_out = batches = lost = 0
+    exceptions: Counter[str] = Counter()
+    broken: Counter[str] = Counter()
+    kinds_seen: Counter[str] = Counter()
+    status_seen: Counter[str] = Counter()
+    first_failures: list[dict] = []
+    start = time.perf_counter()
+    while rows_in < args.buildings:
+        n = int(min(rng.integers(1, args.max_batch + 1), args.buildings - rows_in))
+        state = rng.bit_generator.state  # to replay a failing batch
+        b, kinds = batch(rng, n, roof_shapes, kinds_drawn)
+        districts = None if rng.random() < 0.1 else False  # bundled districts now and then
+        batches += 1
+        rows_in += n
+        kinds_seen.update(kinds)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                r = pvsite.estimate(b, weather, districts=districts)
+        except Exception as exc:  # noqa: BLE001 - counting them is the point
+            key = f"{type(exc).__name__}: {str(exc)[:120]}"
+            exceptions[key] += 1
+            lost += n
+            if len(first_failures) < 5:
+                first_failures.append({"batch": batches, "rows": n, "error": key,
+                                       "where": where(exc),
+                                       "rng_state": state})
+            continue
+        rows_out += len(r)
+        lost += max(len(b) - len(r), 0)
+        status_seen.update(r["status"])
+        for what in check(b, r):
+            broken[what] += 1
+            if len(first_failures) < 5:
+                first_failures.append({"batch": batches, "rows": n, "broken": what,
+                                       "rng_state": state})
+    seconds = time.perf_counter() - start
+
+    result = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "pvsite": pvsite.__version__,
+        "python": platform.python_version(),
+        "seed": args.seed,
+        "examples": rows_in,
+        "batches": batches,
+        "rows_in": rows_in,
+        "rows_out": rows_out,
+        "rows_lost": lost,
+        "exceptions": sum(exceptions.values()),
+        "exception_kinds": dict(exceptions),
+        "property_violations": dict(broken),
+        "seconds": round(seconds, 1),
+        "buildings_per_second": round(rows_in / seconds, 1),
+        "status_counts": dict(status_seen),
+        "footprint_kinds": dict(sorted(kinds_seen.items())),
+        "roof_shapes": [str(s) for s in roof_shapes],
+        "excluded_known_bugs": {} if args.with_known_bugs else KNOWN_BUGS,
+        "first_failures": first_failures,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n",
+                        encoding="utf-8")
+    print(json.dumps({k: result[k] for k in ("examples", "batches", "rows_in", "rows_out",
+                                             "rows_lost", "exceptions", "property_violations",
+                                             "seconds")}))
+    return 0 if lost == 0 and not exceptions and not broken else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
