@@ -34,9 +34,9 @@ def modelchain_per_roof(samples: int = 20) -> float:
     """Seconds per roof for a pvlib ModelChain run per roof (the naive approach)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     import numpy as np
-    from _reference import modelchain_yield
 
     import pvsite
+    from _reference import modelchain_yield
 
     w = pvsite.datasets.shanghai_weather()
     rng = np.random.default_rng(1)

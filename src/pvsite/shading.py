@@ -367,7 +367,6 @@ def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_
     classes, which = np.unique(np.column_stack([cls_t, cls_a]), axis=0, return_inverse=True)
     which = which.ravel()
     table, sky_ac, annual_ac = _class_tables(weather, classes, sectors, mounting, assumptions)
-    nbins = table.shape[2]
     cum = np.concatenate([np.zeros((len(classes), sectors, 1)), np.cumsum(table, axis=2)],
                          axis=2)
     lost_beam, svf_ratio = _loss_kernel(
