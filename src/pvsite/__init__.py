@@ -7,18 +7,22 @@ a capacity target (by default Shanghai's 50 MW for public institutions).
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import datasets
+from . import datasets, osm
 from .assumptions import Assumptions
 from .energy import optimal_tilt, specific_yield
 from .errors import FootprintError, PvsiteError, PvsiteWarning, WeatherDataError
 from .export import to_csv, to_geojson, to_geopackage, to_geoparquet
+from .institutions import assign_district, group_institutions, institution_type
 from .io import read_footprints, read_weather
 from .layout import row_spacing
+from .osm import download_osm, read_osm
 from .pipeline import OUTPUT_COLUMNS, estimate
 from .plot import plot_districts, plot_shortfall, plot_siting_map
 from .rollup import rollup
 from .savings import savings
+from .shading import horizon_profiles, shading_loss, sky_view_factor
 from .shortfall import ShortfallReport, shortfall
+from ._synth import synthetic_city
 
 try:
     __version__ = version("pvsite")
@@ -33,19 +37,29 @@ __all__ = [
     "PvsiteWarning",
     "ShortfallReport",
     "WeatherDataError",
+    "assign_district",
     "datasets",
+    "download_osm",
     "estimate",
+    "group_institutions",
+    "horizon_profiles",
+    "institution_type",
+    "osm",
     "optimal_tilt",
     "plot_districts",
     "plot_shortfall",
     "plot_siting_map",
     "read_footprints",
+    "read_osm",
     "read_weather",
     "rollup",
     "row_spacing",
     "savings",
+    "shading_loss",
     "shortfall",
+    "sky_view_factor",
     "specific_yield",
+    "synthetic_city",
     "to_csv",
     "to_geojson",
     "to_geopackage",

@@ -104,6 +104,7 @@ def estimate(
     *,
     assumptions: Assumptions | None = None,
     districts: Any = None,
+    sites: Any = None,
     shading: bool = True,
     keep_horizons: bool | None = None,
     progress: bool | None = None,
@@ -112,8 +113,10 @@ def estimate(
 
     Parameters
     ----------
-    buildings : GeoDataFrame
-        Footprints with a CRS (any; areas are computed in the local UTM zone). Optional columns:
+    buildings : GeoDataFrame or dask_geopandas.GeoDataFrame
+        Footprints with a CRS (any; areas are computed in the local UTM zone); a dask-geopandas
+        frame is estimated partition by partition with a halo of neighbours
+        (:mod:`pvsite.distributed`) and returned lazily. Optional columns:
         ``height`` [m], ``building:levels``, ``roof:shape``, ``roof:angle`` [deg],
         ``institution_type`` (or OSM tags ``amenity``, ``office``, ``building``...),
         ``institution_id``, ``district``.
@@ -126,6 +129,10 @@ def estimate(
     districts : GeoDataFrame or False, optional
         District polygons with a ``district`` column; default the bundled 16 Shanghai districts.
         ``False`` keeps the input's ``district`` column (or none).
+    sites : GeoDataFrame, optional
+        Institution site polygons (campuses, hospital grounds): buildings without an
+        ``institution_id`` take the id, name and type of the site containing them
+        (:func:`pvsite.group_institutions`; ``read_osm(path, layer="sites")`` reads them).
     shading : bool, default True
         Shade roofs by their neighbours (:mod:`pvsite.shading`); ``False`` for a quick look.
     keep_horizons : bool, optional
@@ -162,11 +169,18 @@ def estimate(
     from . import datasets, energy, institutions, layout, roofs
     from .savings import savings
 
+    from .distributed import estimate_dask, is_dask
+
+    if is_dask(buildings):
+        return estimate_dask(buildings, weather, assumptions=assumptions, districts=districts,
+                             sites=sites, shading=shading, keep_horizons=keep_horizons)
     a = assumptions or Assumptions()
     if not isinstance(buildings, gpd.GeoDataFrame):
         raise FootprintError(f"buildings must be a GeoDataFrame, not {type(buildings).__name__}; "
                              "read them with pvsite.read_footprints(path).")
     energy.check_weather(weather)
+    if sites is not None:
+        buildings = institutions.group_institutions(buildings, sites)
     n = len(buildings)
     show = progress if progress is not None else n >= 20_000
     bar = tqdm(total=7, desc="pvsite estimate", disable=not show, leave=False)

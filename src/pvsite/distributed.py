@@ -1,0 +1,118 @@
+"""``estimate`` on a dask-geopandas GeoDataFrame: one task per partition, with a halo.
+
+Each partition is estimated together with a *halo*: the buildings of other partitions within
+``shading.MAX_DISTANCE`` (plus the largest footprint's half-diagonal) of its bounding box, which
+can shade its roofs. Only the partition's own rows are kept, so the result equals the
+single-machine one (the test suite checks it on a ``dask.distributed.LocalCluster``). Works on
+any Dask scheduler; for a cluster, start a ``dask.distributed.Client`` first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["estimate_dask", "is_dask"]
+
+_HALO_FLAG = "__pvsite_halo__"
+
+
+def is_dask(obj: Any) -> bool:
+    """Whether ``obj`` is a dask(-geopandas) DataFrame."""
+    return type(obj).__module__.startswith(("dask_geopandas", "dask.dataframe", "dask_expr"))
+
+
+def _bounds(part: Any) -> np.ndarray:
+    import shapely
+
+    geoms = part.geometry.to_numpy()
+    ok = ~(pd.isna(geoms) | shapely.is_empty(geoms)) if len(geoms) else np.zeros(0, bool)
+    if not ok.any():
+        return np.array([np.nan] * 5)
+    b = shapely.bounds(geoms[ok])
+    half = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]).max() / 2
+    return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max(), half])
+
+
+def _clip(part: Any, box: np.ndarray) -> Any:
+    import shapely
+
+    if part.empty or np.isnan(box).any():
+        return part.iloc[:0]
+    return part[shapely.intersects(part.geometry.to_numpy(), shapely.box(*box))]
+
+
+def _with_halo(own: Any, halos: list[Any], weather: Any, kwargs: dict[str, Any]) -> Any:
+    from .pipeline import estimate
+
+    if own.empty:
+        return _empty_result(own, weather, kwargs)
+    frames = [own.assign(**{_HALO_FLAG: False})]
+    frames += [h.assign(**{_HALO_FLAG: True}) for h in halos if len(h)]
+    both = pd.concat(frames) if len(frames) > 1 else frames[0]
+    # positions, not labels: labels may repeat across partitions
+    result = estimate(both.reset_index(drop=True), weather, **kwargs)
+    mine = ~result.pop(_HALO_FLAG).to_numpy(dtype=bool)
+    out = result[mine]
+    out.index = own.index
+    return out
+
+
+def _empty_result(like: Any, weather: Any, kwargs: dict[str, Any]) -> Any:
+    from .pipeline import estimate
+
+    import geopandas as gpd
+    import shapely
+
+    probe = gpd.GeoDataFrame(
+        {c: pd.Series([None], dtype=like[c].dtype) for c in like.columns
+         if c != like.geometry.name},
+        geometry=[shapely.box(0, 0, 10, 10)], crs=like.crs)
+    return estimate(probe, weather, **kwargs).iloc[:0]
+
+
+def estimate_dask(buildings: Any, weather: Any, **kwargs: Any) -> Any:
+    """Estimate a dask-geopandas GeoDataFrame partition by partition (see module docstring).
+
+    Parameters
+    ----------
+    buildings : dask_geopandas.GeoDataFrame
+        Footprints with a projected CRS or WGS84 (projected per partition, like ``estimate``).
+        Partitions that are spatially compact (``buildings.spatial_shuffle()``) keep halos
+        small.
+    weather : DataFrame
+        From :func:`pvsite.read_weather`.
+    **kwargs
+        Passed to :func:`pvsite.estimate` (``assumptions``, ``districts``, ``shading``...).
+
+    Returns
+    -------
+    dask_geopandas.GeoDataFrame
+        Lazy; ``.compute()`` gives the same table as ``pvsite.estimate`` on the whole data.
+    """
+    import dask
+    import dask_geopandas
+    from dask import delayed
+
+    from .shading import MAX_DISTANCE
+
+    kwargs = {**kwargs, "progress": False}
+    parts = buildings.to_delayed()
+    bounds = np.array(dask.compute(*[delayed(_bounds)(p) for p in parts]))
+    margin = MAX_DISTANCE + np.nanmax(bounds[:, 4]) if len(bounds) else 0.0
+    if buildings.crs is not None and buildings.crs.is_geographic:
+        margin = margin / 111_000.0 * 1.5  # degrees; generous at any latitude < 48 deg
+    meta = delayed(_empty_result)(buildings._meta, weather, kwargs).compute()
+    tasks = []
+    for i, part in enumerate(parts):
+        box = bounds[i, :4] + np.array([-margin, -margin, margin, margin])
+        near = [j for j in range(len(parts)) if j != i and not np.isnan(bounds[j, 0])
+                and bounds[j, 0] <= box[2] and bounds[j, 2] >= box[0]
+                and bounds[j, 1] <= box[3] and bounds[j, 3] >= box[1]]
+        halos = [delayed(_clip)(parts[j], box) for j in near]
+        tasks.append(delayed(_with_halo)(part, halos, weather, kwargs))
+    return dask_geopandas.from_dask_dataframe(
+        __import__("dask.dataframe", fromlist=["from_delayed"]).from_delayed(
+            tasks, meta=meta, verify_meta=False), geometry=meta.geometry.name)
