@@ -8,6 +8,7 @@ a capacity target (by default Shanghai's 50 MW for public institutions).
 from importlib.metadata import PackageNotFoundError, version
 
 from . import datasets, osm
+from ._synth import synthetic_city
 from .assumptions import Assumptions
 from .energy import optimal_tilt, specific_yield
 from .errors import FootprintError, PvsiteError, PvsiteWarning, WeatherDataError
@@ -22,7 +23,6 @@ from .rollup import rollup
 from .savings import savings
 from .shading import horizon_profiles, shading_loss, sky_view_factor
 from .shortfall import ShortfallReport, shortfall
-from ._synth import synthetic_city
 
 try:
     __version__ = version("pvsite")

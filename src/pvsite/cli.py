@@ -1,52 +1,277 @@
-"""Command line: ``pvsite run`` writes buildings, roll-ups, shortfall, maps and a report."""
+"""Command line: ``pvsite run`` writes buildings, roll-ups, shortfall, maps and a report.
+
+Every file it writes is listed, with its columns, in :data:`OUTPUT_FILES`
+(``docs/data_dictionary.md`` is made from it by ``scripts/make_docs.py``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from .errors import PvsiteError
 
-EPILOG = """Without --footprints/--weather it runs on the bundled demonstration data: a SYNTHETIC
+__all__ = ["OUTPUT_FILES", "main"]
+
+#: Columns of a roll-up table (``districts.csv``, ``institution_types.csv``), after its key.
+_ROLLUP_COLUMNS: dict[str, str] = {
+    "buildings": "buildings in the group [-]",
+    "suitable": "buildings with status 'ok' and at least one module [-]",
+    "roof_area_m2": "roof surface area [m^2]",
+    "usable_area_m2": "area left for modules [m^2]",
+    "n_modules": "modules that fit [-]",
+    "capacity_kwp": "DC capacity at STC [kWp] (every building, public or not)",
+    "annual_kwh": "annual AC energy [kWh]",
+    "co2_avoided_t": "CO2 avoided per year [t]",
+    "coal_saved_tce": "standard coal saved per year, calorific-equivalent method [tce]",
+    "coal_saved_tce_consumption": "standard coal saved per year, coal-consumption method [tce]",
+    "specific_yield_kwh_per_kwp": "annual_kwh / capacity_kwp [kWh/kWp]",
+    "share_of_target": "capacity_kwp / the capacity target [-]",
+}
+
+#: Every file ``pvsite run`` writes: what it is, and its columns with unit and meaning
+#: (``None``: the columns of :data:`pvsite.OUTPUT_COLUMNS` after the input's own).
+OUTPUT_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
+    "buildings.geojson": ("one feature per input building, in WGS84 (RFC 7946), with the "
+                          "input's attributes and the estimate; the data labels and sources "
+                          "in its `metadata` member", None),
+    "buildings.csv": ("the same table without geometry; first column `building`, the input's "
+                      "index", None),
+    "districts.csv": ("totals per district (every building, public or not)", {
+        "district": "district name as in the boundaries (Chinese for the bundled ones); "
+                    "'(none)' for buildings outside every district",
+        "district_en": "district name in English, where known",
+        **_ROLLUP_COLUMNS}),
+    "institution_types.csv": ("totals per institution type", {
+        "institution_type": "government, university, school, hospital, other_public or "
+                            "not_public",
+        **_ROLLUP_COLUMNS}),
+    "shortfall.csv": ("per district: the target shared out and how far the plan gets", {
+        "district": "district name as in the boundaries",
+        "district_en": "district name in English, where known",
+        "installed_kw": "capacity already installed [kW] (--installed-kw is a city total and "
+                        "is not shared out: 0 here)",
+        "potential_kw": "technical potential of the eligible roofs (public institutions, "
+                        "status ok) [kWp]",
+        "planned_kw": "capacity of the plan's roofs in the district [kWp]",
+        "target_kw": "the district's share of the target [kW]: the city target shared out "
+                     "by technical potential",
+        "gap_kw": "target_kw - planned_kw, never below 0 [kW]",
+    }),
+    "plan.csv": ("the ranked roofs that reach the target and no more, in plan order", {
+        "rank": "position in the plan, 1 first [-]",
+        "building": "the building's index in buildings.csv",
+        "building_id": "the input's building id",
+        "institution_id": "the input's institution id",
+        "institution_name": "the input's institution name",
+        "institution_type": "government, university, school, hospital or other_public",
+        "district": "district name as in the boundaries",
+        "capacity_kwp": "DC capacity at STC [kWp]",
+        "cumulative_kwp": "capacity of this roof and every roof ranked before it [kWp]",
+        "annual_kwh": "annual AC energy [kWh]",
+        "specific_yield_kwh_per_kwp": "annual AC energy per kWp [kWh/kWp]",
+        "co2_avoided_t": "CO2 avoided per year [t]",
+        "coal_saved_tce": "standard coal saved per year, calorific-equivalent method [tce]",
+    }),
+    "report.md": ("a short Markdown report: data labels, summary, shortfall, the plan's first "
+                  "10 roofs, links to the maps", {}),
+    "map_capacity.png": ("capacity per building over the district boundaries, the plan's "
+                         "roofs ringed and the largest sites labelled", {}),
+    "map_districts.png": ("technical potential of the eligible roofs per district, with each "
+                          "district's planned capacity against its share of the target", {}),
+    "plan.png": ("cumulative capacity of the plan, roof by roof, against the target", {}),
+}
+
+_DEMO = """Without --footprints/--weather it runs on the bundled demonstration data: a SYNTHETIC
 set of Shanghai public buildings and a typical year GENERATED from published monthly
 climatology. Point it at your own data for real answers."""
 
+_RUN_EPILOG = _DEMO + """
+
+It writes into --out: """ + ", ".join(OUTPUT_FILES) + """.
+Errors in the input end the run with one line on stderr and exit code 2.
+
+examples:
+  pvsite run --out results/
+  pvsite run --footprints roofs.gpkg --weather CHN_Shanghai.epw --target-kw 50000 --out r/"""
+
+
+def _kw(minimum: float, strict: bool) -> Any:
+    """An argparse type: a number of kW, at least (or above) ``minimum``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of kW") from None
+        if not math.isfinite(value) or value < minimum or (strict and value == minimum):
+            raise argparse.ArgumentTypeError(
+                f"{text} kW; give a number {'above' if strict else 'of at least'} {minimum:g}")
+        return value
+
+    return parse
+
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="pvsite", description="Rooftop PV potential and siting "
-                                "against a capacity target.", epilog=EPILOG)
+    from .assumptions import Assumptions
+
+    target = Assumptions().target_kw
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = argparse.ArgumentParser(
+        prog="pvsite", formatter_class=fmt, epilog=_DEMO + "\n\nSee 'pvsite run --help'.",
+        description="Rooftop PV potential and siting against a capacity target: kWp, kWh/yr "
+                    "and CO2 for every building, roll-ups by district and institution type, "
+                    "and a ranked plan of the roofs that reach the target.")
     p.add_argument("--version", action="store_true", help="print the version and exit")
-    sub = p.add_subparsers(dest="command")
-    r = sub.add_parser("run", help="estimate every building and write the results",
-                       description="Estimate kWp, kWh/yr and savings for every building, roll "
-                       "them up by district and type, and rank the roofs that reach the target.",
-                       epilog=EPILOG)
-    r.add_argument("--footprints", type=Path, help="building footprints (GeoJSON, GeoPackage, "
-                   "Shapefile, GeoParquet...); default: bundled synthetic demo buildings")
-    r.add_argument("--weather", type=Path, help="typical year (EPW, PVGIS TMY csv/json, TMY3 "
-                   "csv); default: bundled generated Shanghai year")
-    r.add_argument("--districts", type=Path, help="district polygons with a 'district' column; "
-                   "default: bundled Shanghai districts")
-    r.add_argument("--target-kw", type=float, default=None,
-                   help="capacity target [kW]; default 50000 (Shanghai public institutions, 2022)")
-    r.add_argument("--installed-kw", type=float, default=0.0,
-                   help="capacity already installed [kW] (default 0)")
+    sub = p.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    r = sub.add_parser(
+        "run", formatter_class=fmt, epilog=_RUN_EPILOG,
+        help="estimate every building and write tables, maps and a report",
+        description="Estimate kWp, kWh/yr and savings for every building, roll them up by "
+                    "district and institution type, rank the roofs that reach the target, "
+                    "and write the tables, maps and a Markdown report.")
+    r.add_argument("--footprints", type=Path, metavar="FILE",
+                   help="building footprints: GeoJSON, GeoPackage, Shapefile, GeoParquet or any "
+                        "OGR format, with a CRS; optional attributes height [m], "
+                        "building:levels, roof:shape, institution_type, institution_id "
+                        "(default: the bundled SYNTHETIC demonstration buildings)")
+    r.add_argument("--weather", type=Path, metavar="FILE",
+                   help="one typical year of hourly weather: EPW, PVGIS TMY (csv/json) or "
+                        "TMY3 csv (default: the bundled GENERATED Shanghai year)")
+    r.add_argument("--districts", type=Path, metavar="FILE",
+                   help="district polygons with a 'district' column (and 'district_en' for "
+                        "map labels), any OGR format (default: the bundled 16 Shanghai "
+                        "districts)")
+    r.add_argument("--target-kw", type=_kw(0.0, strict=True), default=None, metavar="KW",
+                   help=f"capacity target [kW] (default: {target:,.0f}, the 50 MW of Shanghai's "
+                        "2022 public-institution plan)")
+    r.add_argument("--installed-kw", type=_kw(0.0, strict=False), default=0.0, metavar="KW",
+                   help="capacity already installed [kW]; it does not count toward the target, "
+                        "which is read as new capacity (default: 0)")
     r.add_argument("--policy", default="priority", choices=["priority", "fewest_sites", "yield"],
-                   help="ranking of the siting plan (default: priority types, then yield)")
-    r.add_argument("--out", type=Path, default=Path("results"),
-                   help="folder to write into (default: results/)")
-    r.add_argument("--no-maps", action="store_true", help="skip the PNG maps")
+                   help="ranking of the siting plan: 'priority' = schools, hospitals, "
+                        "government, universities, other public, each by specific yield; "
+                        "'fewest_sites' = largest roofs first; 'yield' = highest kWh/kWp first "
+                        "(default: priority)")
+    r.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
+                   help="folder to write into, made if missing; files in it are replaced "
+                        "(default: results/)")
+    r.add_argument("--no-maps", action="store_true",
+                   help="skip the three PNG maps (faster; report.md then links none)")
     return p
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    """Fail early, in one line, on an input file that is missing or an --out that is a file."""
+    for option, path in (("--footprints", args.footprints), ("--weather", args.weather),
+                         ("--districts", args.districts)):
+        if path is not None and not path.exists():
+            raise PvsiteError(f"{option} {path}: no such file.")
+    if args.out.exists() and not args.out.is_dir():
+        raise PvsiteError(f"--out {args.out}: exists and is not a folder.")
+
+
+def _md_cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(header: list[str], rows: list[list[Any]], align: str = "") -> str:
+    """A Markdown table; ``align`` is one letter per column, 'l' or 'r' (default 'l')."""
+    align = align.ljust(len(header), "l")
+    rule = ["---:" if a == "r" else "---" for a in align]
+    lines = ["| " + " | ".join(_md_cell(h) for h in header) + " |",
+             "| " + " | ".join(rule) + " |"]
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _data_warning(buildings_label: str, weather_label: str) -> list[str]:
+    """The banner that opens a report made from labelled (synthetic, generated) data."""
+    made = []
+    if buildings_label:
+        made.append(f"the buildings are **{buildings_label.upper()}** (made by pvsite to "
+                    "demonstrate the method, not real buildings)")
+    if weather_label:
+        made.append(f"the weather year is **{weather_label.upper()}** (made by pvsite from "
+                    "published monthly means, not measured)")
+    if not made:
+        return []
+    return [f"> **{' and '.join(x.upper() for x in (buildings_label, weather_label) if x)} "
+            "DATA: a demonstration, not an estimate for real buildings.** In this run "
+            + " and ".join(made) + ". For real answers run `pvsite run --footprints F "
+            "--weather W` on real footprints and a measured typical year.", ""]
+
+
+def _report_md(*, result: Any, weather: Any, report: Any, summary: list[str],
+               english: dict[str, str], maps: list[str], buildings_label: str = "",
+               weather_label: str = "") -> str:
+    """The Markdown report of a run."""
+    from . import __version__
+
+    md = ["# pvsite report", "", *_data_warning(buildings_label, weather_label)]
+    md += [f"- Buildings: {result.attrs.get('buildings_source') or 'input footprints'}",
+           f"- Weather: {weather.attrs.get('source', '') or 'input weather'}",
+           f"- pvsite {__version__}; flat roofs tilted "
+           f"{result.attrs.get('flat_roof_tilt', float('nan')):g}°; shading: "
+           f"{result.attrs.get('shading', 'not modelled')}", "",
+           "## Summary", "", *[f"- {line}" for line in summary], "",
+           f"## Shortfall against the {report.target_kw / 1000:,.1f} MW target", "",
+           *[f"- {line}" for line in report.summary().splitlines()], ""]
+    t = report.table
+    rows = [[f"{english.get(str(d), '')} {d}".strip(), f"{r.potential_kw / 1000:,.2f}",
+             f"{r.planned_kw / 1000:,.2f}", f"{r.target_kw / 1000:,.2f}",
+             f"{r.gap_kw / 1000:,.2f}"] for d, r in t.iterrows()]
+    rows.append(["**city**", f"**{t['potential_kw'].sum() / 1000:,.2f}**",
+                 f"**{t['planned_kw'].sum() / 1000:,.2f}**",
+                 f"**{t['target_kw'].sum() / 1000:,.2f}**", f"**{report.gap_kw / 1000:,.2f}**"])
+    md += ["By district (eligible roofs: public institutions; the target shared out by "
+           "technical potential):", "",
+           _md_table(["district", "potential [MWp]", "planned [MWp]", "share of target [MW]",
+                      "gap [MW]"], rows, "lrrrr"), "",
+           "A district's gap is its share of the target less its planned capacity; the city's "
+           "is the target less the whole plan.", ""]
+    plan = report.plan.head(10)
+    md += [f"## The plan's first {len(plan)} roofs ({report.policy})", ""]
+    if len(plan):
+        rows = [[int(r["rank"]), r.get("building_id", r["building"]),
+                 r.get("institution_name", ""), r["institution_type"],
+                 english.get(str(r["district"]), r["district"]), f"{r['capacity_kwp']:,.1f}",
+                 f"{r['cumulative_kwp'] / 1000:,.2f}", f"{r['annual_kwh'] / 1000:,.1f}",
+                 f"{r['specific_yield_kwh_per_kwp']:,.0f}"] for _, r in plan.iterrows()]
+        md += [_md_table(["rank", "building", "institution", "type", "district",
+                          "capacity [kWp]", "cumulative [MWp]", "energy [MWh/yr]",
+                          "specific yield [kWh/kWp]"], rows, "rllllrrrr"),
+               "", f"All {len(report.plan):,} roofs: [plan.csv](plan.csv).", ""]
+    else:
+        md += ["No eligible roof.", ""]
+    if maps:
+        titles = {"map_capacity.png": "Capacity per building, the plan's roofs ringed",
+                  "map_districts.png": "Potential and plan by district",
+                  "plan.png": "The plan against the target"}
+        md += ["## Maps", ""]
+        for name in maps:
+            md += [f"### {titles.get(name, name)}", "", f"![{titles.get(name, name)}]({name})", ""]
+    md += ["## Files", "",
+           *[f"- [{name}]({name}): {what}" for name, (what, _) in OUTPUT_FILES.items()
+             if name.endswith((".csv", ".geojson"))],
+           "", "Columns, units and meanings: `docs/data_dictionary.md` in the pvsite "
+           "repository.", ""]
+    return "\n".join(md)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the whole job and write every output; return the exit code."""
+    _check_paths(args)
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import pandas as pd
+    from tqdm.auto import tqdm
 
     from . import datasets, export, plot
     from .assumptions import Assumptions
@@ -56,81 +281,105 @@ def run(args: argparse.Namespace) -> int:
     from .shortfall import shortfall
 
     t0 = time.perf_counter()
+    tty = sys.stderr.isatty()
+    stages = ["read inputs", "estimate", "roll up", "write tables", "draw maps", "write report"]
+    bar = tqdm(total=len(stages), desc="pvsite run", unit="stage", disable=not tty,
+               file=sys.stderr, leave=False)
+
+    def stage(i: int) -> None:
+        bar.set_postfix_str(stages[i])
+        if i:
+            bar.update()
+
+    stage(0)
     buildings = read_footprints(args.footprints) if args.footprints else \
         datasets.shanghai_buildings()
     weather = read_weather(args.weather) if args.weather else datasets.shanghai_weather()
-    districts = None
-    if args.districts:
-        districts = read_footprints(args.districts)
+    districts = read_footprints(args.districts) if args.districts else None
     a = Assumptions() if args.target_kw is None else Assumptions(target_kw=args.target_kw)
-    result = estimate(buildings, weather, assumptions=a, districts=districts,
-                      progress=sys.stderr.isatty())
+    stage(1)
+    result = estimate(buildings, weather, assumptions=a, districts=districts, progress=tty)
+    stage(2)
     report = shortfall(result, a.target_kw, args.installed_kw, policy=args.policy)
     by_district = rollup(result, "district", target_kw=a.target_kw)
     by_type = rollup(result, "institution_type", target_kw=a.target_kw)
+    english = {str(k): str(v) for k, v in
+               result[["district", "district_en"]].dropna().drop_duplicates("district")
+               .itertuples(index=False)} if "district_en" in result else {}
+    for table in (by_district, report.table):
+        table.insert(0, "district_en", [english.get(str(d), "") for d in table.index])
+
+    stage(3)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
+    flat = pd.DataFrame(result.drop(columns=result.geometry.name))
     written = [
         export.to_geojson(result, out / "buildings.geojson"),
-        export.to_csv(result.drop(columns=result.geometry.name), out / "buildings.csv"),
+        export.to_csv(flat.rename_axis(result.index.name or "building"), out / "buildings.csv"),
         export.to_csv(by_district, out / "districts.csv"),
         export.to_csv(by_type, out / "institution_types.csv"),
         export.to_csv(report.table, out / "shortfall.csv"),
-        export.to_csv(report.plan, out / "plan.csv"),
+        export.to_csv(report.plan.set_index("rank"), out / "plan.csv"),
     ]
+
+    stage(4)
+    maps: list[str] = []
     if not args.no_maps:
-        for name, draw in (("map_capacity.png", lambda ax: plot.plot_siting_map(
-                                result, ax, districts=False if args.districts else None)),
-                           ("map_districts.png", lambda ax: plot.plot_districts(
-                                by_district, ax, target_kw=a.target_kw))
-                           if not args.districts else (None, None),
-                           ("plan.png", lambda ax: plot.plot_shortfall(report, ax))):
-            if name is None:
-                continue
-            fig, ax = plt.subplots(figsize=(9, 8) if name != "plan.png" else (8, 5),
-                                   layout="constrained")
-            draw(ax)
-            with export.atomic_path(out / name) as tmp:
-                fig.savefig(tmp, dpi=130, format="png")
-            plt.close(fig)
+        boundaries = districts if districts is not None else None
+        drawings = {
+            "map_capacity.png": ((9, 8), lambda ax: plot.plot_siting_map(
+                result, ax, districts=boundaries, plan=report)),
+            "map_districts.png": ((9, 8), lambda ax: plot.plot_districts(
+                None, ax, report=report, districts=boundaries)),
+            "plan.png": ((8, 5), lambda ax: plot.plot_shortfall(report, ax)),
+        }
+        for name, (size, draw) in drawings.items():
+            fig, ax = plt.subplots(figsize=size, layout="constrained")
+            try:
+                draw(ax)
+                with export.atomic_path(out / name) as tmp:
+                    fig.savefig(tmp, dpi=130, format="png")
+            finally:
+                plt.close(fig)
             written.append(out / name)
+            maps.append(name)
+
+    stage(5)
     ok = result[result["status"] == "ok"]
     public = ok[ok["institution_type"] != "not_public"]
-    labels = result.attrs.get("data_labels", "")
-    lines = [
-        "pvsite" + (f" on {labels.upper()} data (a demonstration, not real buildings)"
-                    if labels else ""),
+    labels = str(result.attrs.get("data_labels", ""))
+    kwp = float(ok["capacity_kwp"].sum())
+    summary = [
         f"buildings: {len(result):,} ({(result['status'] == 'ok').sum():,} ok, "
         f"{(result['status'] == 'unsuitable').sum():,} unsuitable, "
         f"{(result['status'] == 'invalid').sum():,} invalid)",
-        f"capacity: {ok['capacity_kwp'].sum() / 1000:,.1f} MWp in all, "
+        f"capacity: {kwp / 1000:,.1f} MWp in all, "
         f"{public['capacity_kwp'].sum() / 1000:,.1f} MWp on public institutions",
         f"energy: {ok['annual_kwh'].sum() / 1e6:,.1f} GWh/yr, "
-        f"{ok['annual_kwh'].sum() / max(ok['capacity_kwp'].sum(), 1e-9):,.0f} kWh/kWp",
+        f"{ok['annual_kwh'].sum() / max(kwp, 1e-9):,.0f} kWh/kWp",
         f"savings: {ok['co2_avoided_t'].sum():,.0f} t CO2/yr, "
         f"{ok['coal_saved_tce'].sum():,.0f} tce/yr (calorific-equivalent)",
-        report.summary(),
     ]
-    report_md = out / "report.md"
-    md = ["# pvsite report", "", *[f"- {x}" for x in lines[1:5]], "", "## Shortfall", "",
-          report.summary(), "", "## By district", "", by_district.round(1).to_markdown()
-          if _has_tabulate() else by_district.round(1).to_string(), "",
-          f"Weather: {weather.attrs.get('source', '')}", ""]
-    with export.atomic_path(report_md) as tmp:
-        tmp.write_text("\n".join(md), encoding="utf-8")
-    written.append(report_md)
-    print("\n".join(lines))
+    text = _report_md(result=result, weather=weather, report=report, summary=summary,
+                      english=english, maps=maps,
+                      buildings_label=str(buildings.attrs.get("label", "") or ""),
+                      weather_label=str(weather.attrs.get("label", "") or ""))
+    with export.atomic_path(out / "report.md") as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    written.append(out / "report.md")
+    bar.update()
+    bar.close()
+
+    head = "pvsite" + (f" on {labels.upper()} data (a demonstration, not real buildings)"
+                       if labels else "")
+    print("\n".join([head, *summary, report.summary()]))
     print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
     print(f"done in {time.perf_counter() - t0:.1f} s")
     return 0
 
 
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,16 +392,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pvsite {__version__}")
         return 0
     if args.command != "run":
-        parser.print_help()
-        return 1
+        parser.print_usage(sys.stderr)
+        print("pvsite: error: say what to do: 'pvsite run' (see 'pvsite --help')",
+              file=sys.stderr)
+        return 2
     try:
         return run(args)
     except PvsiteError as exc:
-        print(f"pvsite: error: {exc}", file=sys.stderr)
+        print(f"pvsite: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except (OSError, ValueError) as exc:
-        print(f"pvsite: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"pvsite: error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("pvsite: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -61,10 +61,10 @@ def _with_halo(own: Any, halos: list[Any], weather: Any, kwargs: dict[str, Any])
 
 
 def _empty_result(like: Any, weather: Any, kwargs: dict[str, Any]) -> Any:
-    from .pipeline import estimate
-
     import geopandas as gpd
     import shapely
+
+    from .pipeline import estimate
 
     probe = gpd.GeoDataFrame(
         {c: pd.Series([None], dtype=like[c].dtype) for c in like.columns

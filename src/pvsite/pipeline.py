@@ -167,9 +167,8 @@ def estimate(
     from tqdm.auto import tqdm
 
     from . import datasets, energy, institutions, layout, roofs
-    from .savings import savings
-
     from .distributed import estimate_dask, is_dask
+    from .savings import savings
 
     if is_dask(buildings):
         return estimate_dask(buildings, weather, assumptions=assumptions, districts=districts,
