@@ -193,3 +193,24 @@ def test_layout_frame_has_documented_columns():
     # GCR of packed tilted rows is module area over usable area: below slant / pitch
     assert 0 < out["gcr"].iloc[0] < 1
     assert isinstance(out, pd.DataFrame)
+
+
+def test_rows_follow_a_turned_roof_where_that_fits_more():
+    # a long narrow block turned 10 deg counter-clockwise: rows along its edges face 170 deg
+    strip = shapely.affinity.rotate(shapely.box(0, 0, 80, 12), 10)
+    turned = _lay([strip])
+    south_only = _lay([strip], assumptions=A.replace(row_alignment_max_deg=0.0))
+    assert turned["surface_azimuth"].iloc[0] == pytest.approx(170.0)
+    assert south_only["surface_azimuth"].iloc[0] == 180.0
+    assert turned["n_modules"].iloc[0] > south_only["n_modules"].iloc[0]
+    # rows facing 170 deg need more room: the 9:00 sun (azimuth ~138 deg) is 32 deg off their
+    # normal instead of 42, so the winter shadow across the rows is longer
+    _, gap170 = pvsite.row_spacing(LAT, 25.0, 1.0, row_azimuth=170)
+    _, gap180 = pvsite.row_spacing(LAT, 25.0, 1.0, row_azimuth=180)
+    assert gap170 > 1.1 * gap180
+    # a 40 m x 20 m block turned 10 deg fits more with due-south rows, so it keeps them
+    block = _lay([shapely.affinity.rotate(shapely.box(0, 0, 40, 20), 10)])
+    assert block["surface_azimuth"].iloc[0] == 180.0
+    # past the 15 deg limit rows always face due south
+    beyond = _lay([shapely.affinity.rotate(shapely.box(0, 0, 80, 12), 30)])
+    assert beyond["surface_azimuth"].iloc[0] == pytest.approx(180.0)

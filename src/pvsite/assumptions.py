@@ -92,6 +92,12 @@ class Assumptions:
     min_width_m : float
         Narrowest usable strip [m]; narrower parts of the set-back roof are dropped. Default
         equal to the module length, 2.278 m.
+    row_alignment_max_deg : float
+        Rows on a flat roof may run parallel to the roof's edges when those are within this
+        angle of east-west (the modules then face up to this far from due south): the layout
+        keeps whichever of that and due-south rows fits more modules. Default 15 deg, a pvsite
+        assumption (the yield cost of facing 15 deg off south is about 1 % in Shanghai).
+        0 always faces due south.
     design_hours : tuple of float
         Apparent solar times on the winter solstice between which no row shades the next
         [h]. Default 9:00-15:00, as GB 50797-2012 (photovoltaic power station design code)
@@ -155,6 +161,7 @@ class Assumptions:
     )
     min_usable_area_m2: float = 10.0
     min_width_m: float = 2.278
+    row_alignment_max_deg: float = 15.0
     design_hours: tuple[float, float] = (9.0, 15.0)
     # buildings
     storey_height_m: float = 3.0

@@ -118,6 +118,29 @@ def usable_polygons(polygons: Any, setback: Any, min_width: float) -> np.ndarray
     return shapely.intersection(opened, inner)
 
 
+def row_alignment(footprints: Any, max_deg: float) -> np.ndarray:
+    """How far rows turn from east-west to follow each roof's edges [deg, counter-clockwise].
+
+    The edge of the minimum rotated rectangle nearest to east-west, as an angle in
+    (-45, 45] deg; 0 where that is more than ``max_deg``.
+    """
+    import shapely
+
+    geoms = np.asarray(footprints, dtype=object)
+    rect = shapely.minimum_rotated_rectangle(geoms)
+    coords, owner = shapely.get_coordinates(rect, return_index=True)
+    first = np.searchsorted(owner, np.arange(len(geoms)))
+    has_edge = (first + 1 < len(owner)) & (np.diff(np.append(first, len(owner))) >= 2)
+    i0 = np.clip(first, 0, max(len(owner) - 1, 0))
+    i1 = np.clip(first + 1, 0, max(len(owner) - 1, 0))
+    if not len(owner):
+        return np.zeros(len(geoms))
+    d = coords[i1] - coords[i0]
+    angle = np.degrees(np.arctan2(d[:, 1], d[:, 0])) % 90.0
+    angle = np.where(angle > 45.0, angle - 90.0, angle)
+    return np.where(has_edge & (np.abs(angle) <= max_deg), angle, 0.0)
+
+
 def layout_planes(planes: pd.DataFrame, *, latitude: float, flat_tilt: float,
                   obstruction_share: np.ndarray, setback: np.ndarray,
                   assumptions: Assumptions | None = None) -> pd.DataFrame:
@@ -155,32 +178,46 @@ def layout_planes(planes: pd.DataFrame, *, latitude: float, flat_tilt: float,
     n = len(p)
     flat = p["roof_type"].to_numpy() == "flat"
     equator = 180.0 if latitude >= 0 else 0.0
+    geoms = p["geometry"].to_numpy()
     p["surface_tilt"] = np.where(flat, flat_tilt, p["plane_tilt"].to_numpy())
-    p["surface_azimuth"] = np.where(flat, equator, p["plane_azimuth"].to_numpy())
+    aligned = (equator - row_alignment(geoms, a.row_alignment_max_deg)) % 360
+    plane_az = p["plane_azimuth"].to_numpy(dtype=float)
     p["mounting"] = np.where(flat, "racked", "flush")
     cos_t = np.cos(np.radians(p["plane_tilt"].to_numpy(dtype=float)))
-    geoms = p["geometry"].to_numpy()
     p["plane_area_m2"] = shapely.area(geoms) / cos_t
     usable = usable_polygons(geoms, setback, a.min_width_m)
-    # rotate so the plane faces "south" in the row frame, stretch pitched planes to true size
-    rotate = np.where(flat, 0.0, 180.0 - np.nan_to_num(p["surface_azimuth"].to_numpy()))
     stretch = np.where(flat, 1.0, 1.0 / cos_t)
-    edges = edges_in_row_frame(usable, rotate, stretch)
     best = np.zeros(n, dtype=np.int64)
     best_rows = np.zeros(n, dtype=np.int64)
     best_orient = np.full(n, "portrait", dtype=object)
     best_pitch = np.zeros(n)
-    for orient, slant, along in (("portrait", a.module_length_m, a.module_width_m),
-                                 ("landscape", a.module_width_m, a.module_length_m)):
-        _, gap = row_spacing(latitude, flat_tilt, slant, design_hours=a.design_hours)
-        depth = np.where(flat, slant * np.cos(np.radians(flat_tilt)), slant)
-        pitch = np.where(flat, depth + gap, slant)
-        counts, rows = pack(*edges, depth, pitch, np.full(n, along), PHASES)
-        better = counts > best
-        best = np.where(better, counts, best)
-        best_rows = np.where(better, rows, best_rows)
-        best_orient = np.where(better, orient, best_orient)
-        best_pitch = np.where(better, pitch, best_pitch)
+    best_az = np.where(flat, equator, plane_az)
+    # flat roofs: rows facing the equator, or following the roof's edges where they are within
+    # row_alignment_max_deg of east-west; modules in portrait or landscape: whichever fits more
+    facings = [np.where(flat, equator, plane_az)]
+    if (flat & (aligned != equator)).any():
+        facings.append(np.where(flat, aligned, plane_az))
+    for facing in facings:
+        # rotate so the plane faces "south" in the row frame, stretch pitched planes to size
+        edges = edges_in_row_frame(usable, 180.0 - np.nan_to_num(facing), stretch)
+        facing_deg = np.round(np.nan_to_num(facing))
+        for orient, slant, along in (("portrait", a.module_length_m, a.module_width_m),
+                                     ("landscape", a.module_width_m, a.module_length_m)):
+            # the gap depends on which way the rows face: one solar computation per degree
+            gaps = {f: row_spacing(latitude, flat_tilt, slant, row_azimuth=f,
+                                   design_hours=a.design_hours)[1]
+                    for f in np.unique(facing_deg[flat])}
+            gap = np.array([gaps.get(f, 0.0) for f in facing_deg]) if flat.any() else 0.0
+            depth = np.where(flat, slant * np.cos(np.radians(flat_tilt)), slant)
+            pitch = np.where(flat, depth + gap, slant)
+            counts, rows = pack(*edges, depth, pitch, np.full(n, along), PHASES)
+            better = counts > best
+            best = np.where(better, counts, best)
+            best_rows = np.where(better, rows, best_rows)
+            best_orient = np.where(better, orient, best_orient)
+            best_pitch = np.where(better, pitch, best_pitch)
+            best_az = np.where(better, facing, best_az)
+    p["surface_azimuth"] = best_az
     keep = 1.0 - np.asarray(obstruction_share, dtype=float)
     usable_area = shapely.area(usable) * stretch * keep
     p["usable_area_m2"] = np.where(np.isfinite(usable_area), usable_area, 0.0)

@@ -105,9 +105,11 @@ def estimate(
     assumptions: Assumptions | None = None,
     districts: Any = None,
     sites: Any = None,
+    dsm: Any = None,
     shading: bool = True,
     keep_horizons: bool | None = None,
     progress: bool | None = None,
+    planes: bool = False,
 ) -> Any:
     """Estimate kWp, annual kWh and savings for every building.
 
@@ -133,6 +135,10 @@ def estimate(
         Institution site polygons (campuses, hospital grounds): buildings without an
         ``institution_id`` take the id, name and type of the site containing them
         (:func:`pvsite.group_institutions`; ``read_osm(path, layer="sites")`` reads them).
+    dsm : str or Path, optional
+        A digital surface model (GeoTIFF of heights [m], projected CRS): roofs it covers get
+        their planes, tilts and azimuths from it (:func:`pvsite.roofs.planes_from_dsm`);
+        the others from their footprint and ``roof:shape``.
     shading : bool, default True
         Shade roofs by their neighbours (:mod:`pvsite.shading`); ``False`` for a quick look.
     keep_horizons : bool, optional
@@ -140,6 +146,12 @@ def estimate(
         ``horizon_deg``, for :func:`pvsite.plot_horizon`; default: for up to 100,000 buildings.
     progress : bool, optional
         Show a progress bar (tqdm); default: only for 20,000 buildings or more.
+    planes : bool, default False
+        Also return the table of roof planes (one row per plane: ``building`` label,
+        ``plane``, ``roof_type``, ``surface_tilt``, ``surface_azimuth``, ``mounting``,
+        ``plane_area_m2``, ``usable_area_m2``, ``n_modules``, ``rows``, ``orientation``,
+        ``capacity_kwp``, ``specific_yield_kwh_per_kwp``, ``shading_loss``, ``annual_kwh``
+        and the plane's outline in the local UTM CRS), as ``(result, planes)``.
 
     Returns
     -------
@@ -171,6 +183,9 @@ def estimate(
     from .savings import savings
 
     if is_dask(buildings):
+        if planes or dsm is not None:
+            raise NotImplementedError("planes=True and dsm= are not supported on dask "
+                                      "frames yet; compute partitions with pvsite.estimate.")
         return estimate_dask(buildings, weather, assumptions=assumptions, districts=districts,
                              sites=sites, shading=shading, keep_horizons=keep_horizons)
     a = assumptions or Assumptions()
@@ -209,18 +224,28 @@ def estimate(
     # 3. roofs and planes
     rtype = roofs.roof_type(metric)
     ok = ~invalid
-    planes = roofs.roof_planes(metric[ok], roof_types=rtype[ok])
-    planes["building"] = np.flatnonzero(ok)[planes["building"].to_numpy()]
+    planes_df = roofs.roof_planes(metric[ok], roof_types=rtype[ok])
+    planes_df["building"] = np.flatnonzero(ok)[planes_df["building"].to_numpy()]
+    if dsm is not None:  # planes measured on a surface model replace those of the footprint
+        measured = roofs.planes_from_dsm(metric[ok], dsm, flat_slope=a.flat_roof_max_slope)
+        measured["building"] = np.flatnonzero(ok)[measured["building"].to_numpy()]
+        covered = np.unique(measured["building"].to_numpy())
+        planes_df = pd.concat([planes_df[~planes_df["building"].isin(covered)], measured],
+                              ignore_index=True).sort_values(["building", "plane"],
+                                                             kind="stable").reset_index(drop=True)
+        pitched = measured.groupby("building")["roof_type"].agg(
+            lambda t: "dsm" if (t != "flat").any() else "flat")
+        rtype.iloc[pitched.index.to_numpy()] = pitched.to_numpy()
     bar.update()
 
     # 4. layout
     lat = float(weather.attrs["latitude"])
     flat_tilt = (a.flat_roof_tilt if a.flat_roof_tilt is not None
                  else round(energy.optimal_tilt(weather, assumptions=a)[0]))
-    b_of_plane = planes["building"].to_numpy()
+    b_of_plane = planes_df["building"].to_numpy()
     setback = layout.edge_setback(metric.geometry.to_numpy()[b_of_plane], assumptions=a)
     share = itype.map(dict(a.obstruction_share)).fillna(0.25).to_numpy()[b_of_plane]
-    laid = layout.layout_planes(planes, latitude=lat, flat_tilt=flat_tilt,
+    laid = layout.layout_planes(planes_df, latitude=lat, flat_tilt=flat_tilt,
                                 obstruction_share=share, setback=setback, assumptions=a)
     equator = 180.0 if lat >= 0 else 0.0
     off_south = np.abs((laid["surface_azimuth"].to_numpy() - equator + 180) % 360 - 180)
@@ -352,4 +377,12 @@ def estimate(
         "shading": "neighbouring buildings" if shading else "not modelled",
         "target_kw": a.target_kw,
     }
-    return out
+    if not planes:
+        return out
+    laid["building"] = buildings.index.to_numpy()[b_of_plane]
+    laid["specific_yield_kwh_per_kwp"] = laid.pop("specific_yield") * (1 - laid["shading_loss"])
+    laid.loc[drop, ["specific_yield_kwh_per_kwp", "annual_kwh"]] = 0.0
+    plane_table = gpd.GeoDataFrame(
+        laid.drop(columns=["unshaded_kwh", "plane_tilt", "plane_azimuth"]),
+        geometry="geometry", crs=metric.crs)
+    return out, plane_table

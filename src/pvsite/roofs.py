@@ -196,3 +196,107 @@ def roof_planes(metric: Any, *, roof_types: pd.Series | None = None) -> pd.DataF
     planes_df = pd.concat([frame, pd.DataFrame(out, columns=frame.columns)],
                           ignore_index=True) if out else frame
     return planes_df.sort_values(["building", "plane"], kind="stable").reset_index(drop=True)
+
+
+#: Aspect classes of DSM roof planes: 8 bins of 45 deg centred on N, NE, E, ... [deg].
+DSM_ASPECT_CLASSES = 8
+
+
+def planes_from_dsm(metric: Any, dsm: Any, *, flat_slope: float = 5.0,
+                    min_plane_area_m2: float = 4.0) -> pd.DataFrame:
+    """Roof planes of each building from a digital surface model (GeoTIFF).
+
+    For each footprint the raster is read in a window around it (rasterio, reprojecting the
+    footprint to the raster's CRS where they differ); slope and aspect come from central
+    differences of the heights; pixels flatter than ``flat_slope`` form a flat plane, the others
+    are grouped by aspect class (8 classes of 45 deg). Each group becomes a plane whose tilt is
+    the mean slope, azimuth the circular mean aspect, and outline the union of its pixels.
+
+    Parameters
+    ----------
+    metric : GeoDataFrame
+        Footprints in a metric CRS.
+    dsm : str, Path or rasterio dataset
+        Surface heights [m] on a projected grid.
+    flat_slope : float, default 5 deg
+        Pixels flatter than this are flat [deg].
+    min_plane_area_m2 : float, default 4 m^2
+        Smaller groups of pixels are dropped (edge noise).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`roof_planes`: ``building`` (position), ``plane``, ``geometry`` (horizontal
+        outline, in ``metric``'s CRS), ``roof_type`` ('flat' or 'dsm'), ``plane_tilt`` [deg],
+        ``plane_azimuth`` [deg, NaN for flat]. Buildings outside the raster get no planes.
+    """
+    import rasterio
+    import rasterio.features
+    import rasterio.windows
+    import shapely
+    from shapely.geometry import shape
+
+    rows: list[dict[str, Any]] = []
+    src = rasterio.open(dsm) if not hasattr(dsm, "read") else dsm
+    try:
+        geoms = metric.geometry
+        if src.crs is not None and metric.crs is not None and src.crs != metric.crs:
+            geoms = geoms.to_crs(src.crs)
+        back = (src.crs is not None and metric.crs is not None and src.crs != metric.crs)
+        px_w, px_h = abs(src.transform.a), abs(src.transform.e)
+        full = rasterio.windows.Window(0, 0, src.width, src.height)
+        for i, geom in enumerate(geoms.to_numpy()):
+            if geom is None or shapely.is_empty(geom):
+                continue
+            win = rasterio.windows.from_bounds(*geom.buffer(2 * max(px_w, px_h)).bounds,
+                                               transform=src.transform)
+            win = win.round_offsets().round_lengths()
+            try:
+                win = win.intersection(full)
+            except rasterio.errors.WindowError:
+                continue  # outside the raster
+            z = src.read(1, window=win, masked=True).astype(float).filled(np.nan)
+            if z.shape[0] < 3 or z.shape[1] < 3:
+                continue
+            tr = src.window_transform(win)
+            inside = rasterio.features.geometry_mask([geom], z.shape, tr, invert=True)
+            dz_dy, dz_dx = np.gradient(z, px_h, px_w)  # rows run south: y = -row
+            slope = np.degrees(np.arctan(np.hypot(dz_dx, dz_dy)))
+            # the surface falls toward (-dz/dx east, +dz/drow south): azimuth of the downslope
+            aspect = np.degrees(np.arctan2(-dz_dx, dz_dy)) % 360
+            good = inside & np.isfinite(slope)
+            flat = good & (slope < flat_slope)
+            cls = np.where(flat, -1, np.floor(((aspect + 22.5) % 360) / 45).astype(int))
+            pixel_area = px_w * px_h
+            plane = 0
+            for c in np.unique(cls[good]):
+                sel = good & (cls == c)
+                if sel.sum() * pixel_area < min_plane_area_m2:
+                    continue
+                parts = [shape(g) for g, v in rasterio.features.shapes(
+                    sel.astype(np.uint8), mask=sel, transform=tr) if v == 1]
+                outline = shapely.intersection(shapely.union_all(parts), geom)
+                if back:
+                    outline = gpd_to(outline, src.crs, metric.crs)
+                if c == -1:
+                    tilt, az, rtype = 0.0, np.nan, "flat"
+                else:
+                    tilt = float(slope[sel].mean())
+                    a = np.radians(aspect[sel])
+                    az = float(np.degrees(np.arctan2(np.sin(a).mean(), np.cos(a).mean())) % 360)
+                    rtype = "dsm"
+                rows.append({"building": i, "plane": plane, "geometry": outline,
+                             "roof_type": rtype, "plane_tilt": tilt, "plane_azimuth": az})
+                plane += 1
+    finally:
+        if not hasattr(dsm, "read"):
+            src.close()
+    return pd.DataFrame(rows, columns=["building", "plane", "geometry", "roof_type",
+                                       "plane_tilt", "plane_azimuth"])
+
+
+def gpd_to(geom: Any, src_crs: Any, dst_crs: Any) -> Any:
+    """One shapely geometry from one CRS to another."""
+    import geopandas as gpd
+
+    return gpd.GeoSeries([geom], crs=src_crs).to_crs(dst_crs).iloc[0]

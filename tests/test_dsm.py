@@ -1,0 +1,101 @@
+"""Roof planes from a digital surface model: small rasters the tests write."""
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import rasterio
+import shapely
+from rasterio.transform import from_origin
+
+from pvsite.roofs import planes_from_dsm
+
+X0, Y0, RES = 350_000.0, 3_450_040.0, 0.5  # north-west corner of the raster, 0.5 m pixels
+
+
+def write_dsm(path, z):
+    with rasterio.open(path, "w", driver="GTiff", width=z.shape[1], height=z.shape[0], count=1,
+                       dtype="float32", crs="EPSG:32651",
+                       transform=from_origin(X0, Y0, RES, RES)) as dst:
+        dst.write(z.astype("float32"), 1)
+    return path
+
+
+def grid():
+    cols, rows = np.meshgrid(np.arange(80), np.arange(80))
+    x = X0 + (cols + 0.5) * RES  # pixel centres
+    y = Y0 - (rows + 0.5) * RES
+    return x, y
+
+
+FOOT = gpd.GeoDataFrame(geometry=[shapely.box(X0 + 5, Y0 - 35, X0 + 35, Y0 - 5)], crs=32651)
+
+
+def test_gable_recovers_tilt_and_azimuth(tmp_path):
+    # ridge east-west at y = Y0 - 20; 30 deg pitch: planes face south (180) and north (0)
+    x, y = grid()
+    z = 20 - np.abs(y - (Y0 - 20)) * math.tan(math.radians(30))
+    planes = planes_from_dsm(FOOT, write_dsm(tmp_path / "gable.tif", z))
+    pitched = planes[planes["roof_type"] == "dsm"].sort_values("plane_azimuth")
+    assert len(pitched) == 2
+    np.testing.assert_allclose(pitched["plane_tilt"], [30, 30], atol=1.0)
+    assert pitched["plane_azimuth"].iloc[0] == pytest.approx(0, abs=5) or \
+        pitched["plane_azimuth"].iloc[0] == pytest.approx(360, abs=5)
+    assert pitched["plane_azimuth"].iloc[1] == pytest.approx(180, abs=5)
+    # the two planes cover the footprint (less the ridge line pixels)
+    area = shapely.area(pitched["geometry"].to_numpy()).sum()
+    assert area == pytest.approx(900, rel=0.05)
+
+
+def test_rotated_gable_facing_south_east(tmp_path):
+    # ridge runs along azimuth 45/225: planes face 135 (SE) and 315 (NW), 25 deg pitch
+    x, y = grid()
+    cx, cy = X0 + 20, Y0 - 20
+    d = ((x - cx) - (y - cy)) / math.sqrt(2)  # distance across the ridge, positive to SE
+    z = 20 - np.abs(d) * math.tan(math.radians(25))
+    planes = planes_from_dsm(FOOT, write_dsm(tmp_path / "g45.tif", z))
+    az = sorted(planes.loc[planes["roof_type"] == "dsm", "plane_azimuth"])
+    assert az[0] == pytest.approx(135, abs=5) and az[1] == pytest.approx(315, abs=5)
+
+
+def test_flat_roof_is_one_flat_plane(tmp_path):
+    x, y = grid()
+    planes = planes_from_dsm(FOOT, write_dsm(tmp_path / "flat.tif", np.full(x.shape, 18.0)))
+    assert list(planes["roof_type"]) == ["flat"]
+    assert shapely.area(planes["geometry"].iloc[0]) == pytest.approx(900, rel=0.01)
+
+
+def test_shed_roof_one_plane_facing_south(tmp_path):
+    x, y = grid()
+    z = 10 + (y - (Y0 - 35)) * math.tan(math.radians(15))  # high at the north: faces south
+    planes = planes_from_dsm(FOOT, write_dsm(tmp_path / "shed.tif", z))
+    assert len(planes) == 1
+    assert planes["plane_tilt"].iloc[0] == pytest.approx(15, abs=1)
+    assert planes["plane_azimuth"].iloc[0] == pytest.approx(180, abs=5)
+
+
+def test_footprint_outside_raster_gets_no_plane(tmp_path):
+    x, y = grid()
+    far = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 10, 10)], crs=32651)
+    assert planes_from_dsm(far, write_dsm(tmp_path / "f.tif", np.zeros(x.shape))).empty
+
+
+def test_estimate_uses_dsm_planes_and_returns_the_plane_table(tmp_path):
+    import pvsite
+
+    x, y = grid()
+    z = 20 - np.abs(y - (Y0 - 20)) * math.tan(math.radians(30))
+    path = write_dsm(tmp_path / "gable.tif", z)
+    b = FOOT.assign(height=20.0)
+    weather = pvsite.datasets.shanghai_weather()
+    result, planes = pvsite.estimate(b, weather, dsm=path, districts=False, planes=True)
+    assert result["roof_type"].iloc[0] == "dsm"
+    assert result["surface_tilt"].iloc[0] == pytest.approx(30, abs=1)
+    assert result["surface_azimuth"].iloc[0] == pytest.approx(180, abs=5)
+    south = planes[(planes["surface_azimuth"] - 180).abs() < 10]
+    north = planes[(planes["surface_azimuth"] - 180).abs() > 90]
+    assert south["n_modules"].iloc[0] > 0 and north["n_modules"].sum() == 0
+    assert planes["capacity_kwp"].sum() == pytest.approx(result["capacity_kwp"].iloc[0])
+    assert planes["annual_kwh"].sum() == pytest.approx(result["annual_kwh"].iloc[0])
+    assert (planes["building"] == b.index[0]).all()
