@@ -104,3 +104,22 @@ def test_installed_capacity_readings_and_scenarios():
     with pytest.raises(ValueError, match="priority"):
         pvsite.shortfall(r, policy="cheapest")
     assert math.isclose(pvsite.shortfall(r, target_kw=0).planned_kw, 0)
+
+
+def test_cost_policy_ranks_by_lcoe_worked_by_hand():
+    a = pvsite.Assumptions(capex_yuan_per_wp=3.0, site_cost_yuan=50_000,
+                           opex_yuan_per_wp_year=0.05, discount_rate=0.0, lifetime_years=20,
+                           degradation_per_year=0.0, electricity_price_yuan_per_kwh=0.8)
+    r = hand_result()
+    e = pvsite.economics(r, assumptions=a)
+    # s1: 100 kWp, 110,000 kWh/a. Capex 300,000 + 50,000; O&M 5,000/a over 20 years.
+    # LCOE = (350,000 + 100,000) / (20 x 110,000) = 0.2045 yuan/kWh;
+    # payback = 350,000 / (110,000 x 0.8 - 5,000) = 4.22 years
+    assert e.loc["b0", "lcoe_yuan_per_kwh"] == pytest.approx(450_000 / 2_200_000)
+    assert e.loc["b0", "payback_years"] == pytest.approx(350_000 / 83_000)
+    assert np.isnan(e.loc["b6", "lcoe_yuan_per_kwh"])  # no system
+    rep = pvsite.shortfall(r, target_kw=10_000, policy="cost", assumptions=a)
+    # the fixed site cost weighs least on the largest, sunniest roof (u1: 300 kWp, 1,180)
+    assert rep.plan["building_id"].iloc[0] == "u1"
+    assert rep.plan["lcoe_yuan_per_kwh"].is_monotonic_increasing
+    assert "LCOE" in rep.summary()

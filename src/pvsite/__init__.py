@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from . import datasets, osm
 from ._synth import synthetic_city
 from .assumptions import Assumptions
+from .economics import economics
 from .energy import optimal_tilt, specific_yield
 from .errors import FootprintError, PvsiteError, PvsiteWarning, WeatherDataError
 from .export import to_csv, to_geojson, to_geopackage, to_geoparquet
@@ -40,6 +41,7 @@ __all__ = [
     "assign_district",
     "datasets",
     "download_osm",
+    "economics",
     "estimate",
     "group_institutions",
     "horizon_profiles",

@@ -124,6 +124,37 @@ class Assumptions:
         Default 0.3055, the average coal consumption of thermal power supply in 2020,
         China Electricity Council annual statistics (305.5 gce/kWh).
 
+    Costs
+    -----
+    Used by :func:`pvsite.economics` and the 'cost' ranking of :func:`pvsite.shortfall`.
+    These defaults are ILLUSTRATIVE: only the discount rate has a published source that could
+    be read here. Set them from your own quotations and tariff before using the 'cost' ranking.
+
+    capex_yuan_per_wp : float
+        Initial investment per W of DC capacity [yuan/W]. Default 3.5, a pvsite assumption
+        between the 2022 average for fully installed solar systems in China, 4.13 yuan/W, and
+        the 2.81 yuan/W projected for commercial and industrial distributed PV (Tsinghua
+        University Institute for Carbon Neutrality, Technology Outlook on Wind and Solar Power
+        toward China's Carbon Neutrality Goal, as reported by China Daily, 8 January 2024).
+    site_cost_yuan : float
+        Fixed cost per site (design, grid connection, approvals) [yuan]. Default 50,000, a
+        pvsite assumption (no published figure found); it makes small roofs dearer per kWh.
+    opex_yuan_per_wp_year : float
+        Operation and maintenance per W and year [yuan/(W a)]. Default 0.04, a pvsite
+        assumption (no citable figure found).
+    electricity_price_yuan_per_kwh : float
+        Value of a kWh used on site [yuan/kWh]. Default 0.7, a pvsite assumption for the
+        time-of-use commercial tariff a public building avoids (no citable Shanghai tariff
+        table was found); set the tariff that applies.
+    discount_rate : float
+        Discount rate [1/a]. Default 0.039: the 2020-2021 cost of capital of solar PV in China
+        in IRENA (2023), The cost of financing for renewable power (nominal).
+    lifetime_years : int
+        Years of operation. Default 25, the usual module warranty term.
+    degradation_per_year : float
+        Yearly loss of module output [1/a]. Default 0.005, a pvsite assumption in the range of
+        linear power warranties of current modules.
+
     Target
     ------
     target_kw : float
@@ -170,6 +201,14 @@ class Assumptions:
     grid_emission_factor: float = 0.42
     coal_factor_calorific: float = 0.1229
     coal_factor_consumption: float = 0.3055
+    # costs
+    capex_yuan_per_wp: float = 3.5
+    site_cost_yuan: float = 50_000.0
+    opex_yuan_per_wp_year: float = 0.04
+    electricity_price_yuan_per_kwh: float = 0.7
+    discount_rate: float = 0.039
+    lifetime_years: int = 25
+    degradation_per_year: float = 0.005
     # target
     target_kw: float = 50_000.0
 

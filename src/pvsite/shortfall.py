@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 
 from .assumptions import Assumptions
+from .economics import economics
 
 __all__ = ["POLICIES", "PRIORITY", "ShortfallReport", "shortfall"]
 
 #: Ranking policies of the siting plan.
-POLICIES = ("priority", "fewest_sites", "yield")
+POLICIES = ("priority", "fewest_sites", "yield", "cost")
 #: Order of institution types under the 'priority' policy: the 2022 Shanghai plan asks schools
 #: and hospitals to lead ("学校、医院带头"), with party and government offices, universities
 #: and large hospitals among the first; other public buildings follow.
@@ -68,6 +69,13 @@ class ShortfallReport:
             f"{self.plan['annual_kwh'].sum() / 1e6:,.1f} GWh/yr."
             if len(self.plan) else "Plan: no eligible roof.",
         ]
+        if len(self.plan) and "capex_yuan" in self.plan:
+            kwh = self.plan["annual_kwh"].sum()
+            lcoe = (self.plan["lcoe_yuan_per_kwh"] * self.plan["annual_kwh"]).sum() / kwh \
+                if kwh > 0 else float("nan")
+            lines.append(f"Investment about {self.plan['capex_yuan'].sum() / 1e6:,.0f} million "
+                         f"yuan; energy-weighted LCOE {lcoe:.2f} yuan/kWh (cost assumptions of "
+                         "pvsite.Assumptions).")
         if self.reachable:
             lines.append(f"The target is reached: gap {self.gap_kw / 1000:,.1f} MW.")
         else:
@@ -108,6 +116,7 @@ def shortfall(
     excluded_types: Sequence[str] = ("not_public",),
     min_system_kwp: float = 0.0,
     district_targets_kw: Mapping[str, float] | None = None,
+    assumptions: Assumptions | None = None,
 ) -> ShortfallReport:
     """Gap between a capacity target and what the buildings can host, with a ranked plan.
 
@@ -122,9 +131,11 @@ def shortfall(
         Capacity already installed [kW]: one number for the city, a mapping of district to kW,
         or a Series on the result's index (per building; those roofs are then left out of the
         plan).
-    policy : {'priority', 'fewest_sites', 'yield'}
+    policy : {'priority', 'fewest_sites', 'yield', 'cost'}
         Ranking: institution type in :data:`PRIORITY` order then specific yield; largest
-        systems first (fewest sites); or highest specific yield first.
+        systems first (fewest sites); highest specific yield first; or lowest levelised cost
+        of energy first (:func:`pvsite.economics`, with ``assumptions``' cost fields). The plan
+        always carries ``lcoe_yuan_per_kwh``, ``capex_yuan`` and ``payback_years``.
     target_is_new : bool, default True
         The plan says both "新增装机容量5万千瓦" (50 MW *new*) and "装机峰值功率达5万千瓦" (50 MW
         *installed*): with True, installed capacity does not count toward the target (the gap
@@ -137,6 +148,8 @@ def shortfall(
         Roofs with less capacity are left out [kWp].
     district_targets_kw : mapping, optional
         A target per district [kW]; default: the city target shared out by technical potential.
+    assumptions : Assumptions, optional
+        Cost assumptions for the plan's economics and the 'cost' policy.
 
     Returns
     -------
@@ -179,6 +192,7 @@ def shortfall(
     cand["capacity_kwp"] = cand["capacity_kwp"] * uptake
     cand["annual_kwh"] = cand["annual_kwh"] * uptake
     cand = cand[cand["capacity_kwp"] >= max(min_system_kwp, 1e-9)]
+    cand = cand.join(economics(cand, assumptions=assumptions))
     potential = float(cand["capacity_kwp"].sum())
     need = max(target - (0.0 if target_is_new else installed), 0.0)
 
@@ -191,9 +205,12 @@ def shortfall(
     elif policy == "fewest_sites":
         cand = cand.sort_values(["capacity_kwp", "specific_yield_kwh_per_kwp"],
                                 ascending=[False, False], kind="stable")
-    else:
+    elif policy == "yield":
         cand = cand.sort_values(["specific_yield_kwh_per_kwp", "capacity_kwp"],
                                 ascending=[False, False], kind="stable")
+    else:
+        cand = cand.sort_values(["lcoe_yuan_per_kwh", "capacity_kwp"], ascending=[True, False],
+                                kind="stable")
     cumulative = cand["capacity_kwp"].cumsum()
     # roofs before the cumulative sum reaches the need, plus the one that crosses it
     n_take = int(np.searchsorted(cumulative.to_numpy(), need - 1e-9) + 1) if need > 0 else 0
@@ -203,7 +220,8 @@ def shortfall(
     keep = [c for c in ("rank", "building_id", "institution_id", "institution_name",
                         "institution_type", "district", "capacity_kwp", "cumulative_kwp",
                         "annual_kwh", "specific_yield_kwh_per_kwp", "co2_avoided_t",
-                        "coal_saved_tce") if c in plan]
+                        "coal_saved_tce", "capex_yuan", "lcoe_yuan_per_kwh", "payback_years")
+            if c in plan]
     plan = plan[keep]
     planned = float(plan["capacity_kwp"].sum())
     gap = max(need - planned, 0.0)
