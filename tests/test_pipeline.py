@@ -122,3 +122,19 @@ def test_bundled_demo_runs_and_labels_its_data(weather):
     share = (flat["n_modules"] * pvsite.Assumptions().module_area_m2).sum() / flat[
         "roof_area_m2"].sum()
     assert 0.2 < share < 0.4
+
+
+def test_implausible_heights_and_far_weather_are_flagged(weather):
+    from pvsite.errors import PvsiteWarning
+
+    g = [rect_wgs84(121.47, 31.23 + 0.001 * i, 30, 15) for i in range(3)]
+    b = gpd.GeoDataFrame({"height": [0.0, 9999.0, 20.0], "building:levels": [4, np.nan, -2]},
+                         geometry=g, crs=4326)
+    r = pvsite.estimate(b, weather)
+    assert list(r["height_source"]) == ["levels", "default", "height"]
+    assert "implausible height 0.0 m ignored" in r["reason"].iloc[0]
+    assert "implausible height 9999.0 m" in r["reason"].iloc[1]
+    assert r["status"].iloc[1] == "ok"  # still estimated, with the default height
+    far = gpd.GeoDataFrame(geometry=[rect_wgs84(116.40, 39.90, 30, 15)], crs=4326)  # Beijing
+    with pytest.warns(PvsiteWarning, match="km from the weather"):
+        pvsite.estimate(far, weather, districts=False)

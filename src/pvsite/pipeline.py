@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .assumptions import Assumptions
-from .errors import FootprintError
+from .errors import FootprintError, PvsiteWarning
 
 __all__ = ["OUTPUT_COLUMNS", "estimate"]
 
@@ -47,6 +47,11 @@ OUTPUT_COLUMNS: dict[str, str] = {
 }
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
+#: A roof larger than this is flagged as implausible (the largest single buildings on Earth
+#: cover about 0.4-0.9 km^2) [m^2].
+MAX_ROOF_AREA_M2 = 500_000.0
+#: Buildings farther than this from the weather's site get a warning [km].
+MAX_WEATHER_DISTANCE_KM = 150.0
 #: Roofs whose horizons are computed at once (bounds memory: 50,000 x 360 sectors ~ 140 MB).
 CHUNK = 50_000
 
@@ -92,6 +97,33 @@ def _clean_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     note[no_area & (note == "")] = "footprint has no area"
     note[no_area & bad] = "geometry invalid and has no area after repair"
     return out, invalid, note
+
+
+def _check_weather_distance(metric: Any, weather: pd.DataFrame) -> None:
+    """Warn when the buildings lie far from where the weather was measured."""
+    import warnings
+
+    import shapely
+
+    geoms = metric.geometry.to_numpy()
+    ok = ~(pd.isna(geoms) | shapely.is_empty(geoms))
+    if not ok.any():
+        return
+    x0, y0, x1, y1 = shapely.total_bounds(geoms[ok])
+    import geopandas as gpd
+
+    centre = gpd.GeoSeries([shapely.Point((x0 + x1) / 2, (y0 + y1) / 2)],
+                           crs=metric.crs).to_crs(4326).iloc[0]
+    from pyproj import Geod
+
+    _, _, d = Geod(ellps="WGS84").inv(centre.x, centre.y, weather.attrs["longitude"],
+                                      weather.attrs["latitude"])
+    if d / 1000 > MAX_WEATHER_DISTANCE_KM:
+        warnings.warn(
+            f"the buildings are {d / 1000:,.0f} km from the weather's site "
+            f"({weather.attrs['latitude']:.2f}, {weather.attrs['longitude']:.2f}); use weather "
+            "measured near them (or check the footprints' CRS: GCJ-02 or swapped coordinates?).",
+            PvsiteWarning, stacklevel=3)
 
 
 def _join(*parts: str) -> str:
@@ -206,6 +238,8 @@ def estimate(
                               geometry=gpd.GeoSeries(geoms, crs=metric_in.crs,
                                                      index=metric_in.index))
     bar.update()
+
+    _check_weather_distance(metric, weather)
 
     # 2. attributes: heights, types, districts
     heights = roofs.building_height(metric, assumptions=a)
@@ -351,6 +385,13 @@ def estimate(
         hit = mask & (status == "ok")
         status[hit] = "unsuitable"
         reason[hit] = [_join(r, why) for r in reason[hit]]
+    noted = (heights["height_note"] != "").to_numpy() & ~invalid
+    reason[noted] = [_join(r, h) for r, h in zip(reason[noted],
+                                                  heights["height_note"].to_numpy()[noted],
+                                                  strict=True)]
+    huge = ~invalid & (out["roof_area_m2"].to_numpy() > MAX_ROOF_AREA_M2)
+    reason[huge] = [_join(r, "implausibly large footprint: check units and CRS")
+                    for r in reason[huge]]
     defaulted = (out["height_source"] == "default").to_numpy() & ~invalid
     reason[defaulted] = [_join(r, f"height unknown: {a.default_height_m:g} m assumed")
                          for r in reason[defaulted]]

@@ -21,6 +21,10 @@ __all__ = ["building_height", "roof_planes", "roof_type", "to_metric"]
 FLAT_SHAPES = frozenset({"flat", "", "none", "nan", "terrace", "roof_terrace"})
 #: Shapes pvsite splits into planes; other pitched shapes (dome, onion, ...) are unsuitable.
 PLANE_SHAPES = ("gabled", "hipped", "skillion", "half-hipped", "pyramidal", "saltbox")
+#: Tallest height trusted [m]: the Shanghai Tower, the city's tallest building, is 632 m.
+MAX_HEIGHT_M = 700.0
+#: Most storeys trusted (the Shanghai Tower has 128 above ground).
+MAX_LEVELS = 150
 #: Pitch of a pitched roof without ``roof:angle`` [deg]. A pvsite assumption: pitched roofs on
 #: Chinese public buildings are commonly 20-30 deg; 25 deg is the middle.
 DEFAULT_PITCH = 25.0
@@ -70,9 +74,10 @@ def building_height(gdf: Any, *, assumptions: Assumptions | None = None) -> pd.D
     Returns
     -------
     DataFrame
-        ``height_m`` [m] and ``height_source`` ('height', 'levels' or 'default') on the
-        caller's index. Heights of zero or below, or above 600 m, are not trusted and fall
-        through to the next source.
+        ``height_m`` [m], ``height_source`` ('height', 'levels' or 'default') and
+        ``height_note`` (what was not trusted, else '') on the caller's index. Heights of zero
+        or below, or above ``MAX_HEIGHT_M``, and storeys of zero or below, or above
+        ``MAX_LEVELS``, are not trusted and fall through to the next source.
     """
     a = assumptions or Assumptions()
     n = len(gdf)
@@ -80,13 +85,18 @@ def building_height(gdf: Any, *, assumptions: Assumptions | None = None) -> pd.D
     given = pd.to_numeric(gdf["height"], errors="coerce") if "height" in gdf else nan
     levels = (pd.to_numeric(gdf["building:levels"], errors="coerce")
               if "building:levels" in gdf else nan)
-    ok_h = given.between(0, 600, inclusive="neither")
-    ok_l = levels.between(0, 200, inclusive="neither") & ~ok_h
+    ok_h = given.between(0, MAX_HEIGHT_M, inclusive="neither")
+    ok_l = levels.between(0, MAX_LEVELS, inclusive="neither") & ~ok_h
     height = np.where(ok_h, given, np.where(ok_l, levels * a.storey_height_m,
                                             a.default_height_m))
     source = np.where(ok_h, "height", np.where(ok_l, "levels", "default"))
+    bad_h = given.notna() & ~given.between(0, MAX_HEIGHT_M, inclusive="neither")
+    bad_l = levels.notna() & ~levels.between(0, MAX_LEVELS, inclusive="neither") & ~ok_h
+    note = np.where(bad_h, "implausible height " + given.round(1).astype(str) + " m ignored", "")
+    note = np.where(bad_l, np.where(note == "", "", note + "; ") + "implausible "
+                    "building:levels " + levels.astype(str) + " ignored", note)
     return pd.DataFrame({"height_m": np.asarray(height, dtype=float)[:n],
-                         "height_source": source}, index=gdf.index)
+                         "height_source": source, "height_note": note}, index=gdf.index)
 
 
 def roof_type(gdf: Any) -> pd.Series:
