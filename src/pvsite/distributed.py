@@ -66,10 +66,14 @@ def _empty_result(like: Any, weather: Any, kwargs: dict[str, Any]) -> Any:
 
     from .pipeline import estimate
 
+    # a 10 m x 10 m roof at the weather's site, in the frame's CRS: the result's schema
+    lon, lat = weather.attrs["longitude"], weather.attrs["latitude"]
+    d = 5e-5
+    box = gpd.GeoSeries([shapely.box(lon - d, lat - d, lon + d, lat + d)], crs=4326)
     probe = gpd.GeoDataFrame(
         {c: pd.Series([None], dtype=like[c].dtype) for c in like.columns
          if c != like.geometry.name},
-        geometry=[shapely.box(0, 0, 10, 10)], crs=like.crs)
+        geometry=box.to_crs(like.crs) if like.crs is not None else box, crs=like.crs or 4326)
     return estimate(probe, weather, **kwargs).iloc[:0]
 
 
