@@ -18,7 +18,7 @@ Writes benchmarks/results/fuzz_estimate.json; its ``first_failures`` keep the ge
 of each failing batch (``rng.bit_generator.state = state`` then ``batch(rng, rows, ...)``
 rebuilds it). Usage::
 
-    python benchmarks/fuzz_estimate.py [--buildings 20000] [--seed 9] [--with-known-bugs]
+    python benchmarks/fuzz_estimate.py [--buildings 50000] [--seed 9] [--with-known-bugs]
 
 Two inputs that make pvsite 0.1.0 raise are left out by default, as they would fail most
 batches and hide the other checks: ``roof:shape='skillion'`` (TypeError in
@@ -205,7 +205,7 @@ def check(b, r):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--buildings", type=int, default=20_000,
+    parser.add_argument("--buildings", type=int, default=50_000,
                         help="random buildings to estimate in all (at least 10,000)")
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--max-batch", type=int, default=200,

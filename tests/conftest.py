@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pvlib
 import pytest
+from hypothesis import HealthCheck, settings
 
 import pvsite
 
@@ -65,3 +66,7 @@ def shared_file(shared_data):
 def tmyx_weather(shared_file):
     """Both TMYx years of ../shared/data read with pvsite.read_weather, by file name."""
     return {name: pvsite.read_weather(shared_file(f"weather/{name}")) for name in TMYX_FILES}
+
+
+settings.register_profile("fuzz", max_examples=10000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])

@@ -155,7 +155,8 @@ def test_packer_equals_brute_force_placement(name, polygon):
 
 
 def test_roof_too_small_and_gatehouse_flagged():
-    b = gpd.GeoDataFrame({"height": [4.0]}, geometry=[shapely.box(0, 0, 5, 4)], crs=32651)
+    b = gpd.GeoDataFrame({"height": [4.0]}, crs=32651,
+                         geometry=[shapely.box(350_000, 3_450_000, 350_005, 3_450_004)])
     w = pvsite.datasets.shanghai_weather()
     r = pvsite.estimate(b, w, districts=False)
     assert r["status"].iloc[0] == "unsuitable"

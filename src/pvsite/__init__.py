@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from . import datasets, osm
 from ._synth import synthetic_city
 from .assumptions import Assumptions
+from .coords import from_wgs84, to_wgs84
 from .economics import economics
 from .energy import optimal_tilt, specific_yield
 from .errors import FootprintError, PvsiteError, PvsiteWarning, WeatherDataError
@@ -43,6 +44,7 @@ __all__ = [
     "download_osm",
     "economics",
     "estimate",
+    "from_wgs84",
     "group_institutions",
     "horizon_profiles",
     "institution_type",
@@ -66,4 +68,5 @@ __all__ = [
     "to_geojson",
     "to_geopackage",
     "to_geoparquet",
+    "to_wgs84",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,12 @@ OUTPUT_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
         "specific_yield_kwh_per_kwp": "annual AC energy per kWp [kWh/kWp]",
         "co2_avoided_t": "CO2 avoided per year [t]",
         "coal_saved_tce": "standard coal saved per year, calorific-equivalent method [tce]",
+        "capex_yuan": "investment in the roof's system [yuan] (illustrative cost assumptions "
+                      "of pvsite.Assumptions)",
+        "lcoe_yuan_per_kwh": "levelised cost of energy: discounted cost over discounted "
+                             "energy [yuan/kWh]",
+        "payback_years": "simple payback: investment over first-year savings less O&M [a]; "
+                         "inf where it does not pay",
     }),
     "report.md": ("a short Markdown report: data labels, summary, shortfall, the plan's first "
                   "10 roofs, links to the maps", {}),
@@ -90,10 +97,9 @@ _DEMO = """Without --footprints/--weather it runs on the bundled demonstration d
 set of Shanghai public buildings and a typical year GENERATED from published monthly
 climatology. Point it at your own data for real answers."""
 
-_RUN_EPILOG = _DEMO + """
-
-It writes into --out: """ + ", ".join(OUTPUT_FILES) + """.
-Errors in the input end the run with one line on stderr and exit code 2.
+_RUN_EPILOG = _DEMO + "\n\n" + textwrap.fill(
+    "It writes into --out: " + ", ".join(OUTPUT_FILES) + ". Errors in the input end the run "
+    "with one line on stderr and exit code 2.", 88) + """
 
 examples:
   pvsite run --out results/
@@ -118,22 +124,25 @@ def _kw(minimum: float, strict: bool) -> Any:
 
 def _parser() -> argparse.ArgumentParser:
     from .assumptions import Assumptions
+    from .shortfall import POLICIES
 
     target = Assumptions().target_kw
     fmt = argparse.RawDescriptionHelpFormatter
     p = argparse.ArgumentParser(
         prog="pvsite", formatter_class=fmt, epilog=_DEMO + "\n\nSee 'pvsite run --help'.",
-        description="Rooftop PV potential and siting against a capacity target: kWp, kWh/yr "
-                    "and CO2 for every building, roll-ups by district and institution type, "
-                    "and a ranked plan of the roofs that reach the target.")
+        description=textwrap.fill(
+            "Rooftop PV potential and siting against a capacity target: kWp, kWh/yr and CO2 "
+            "for every building, roll-ups by district and institution type, and a ranked plan "
+            "of the roofs that reach the target.", 88))
     p.add_argument("--version", action="store_true", help="print the version and exit")
     sub = p.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     r = sub.add_parser(
         "run", formatter_class=fmt, epilog=_RUN_EPILOG,
         help="estimate every building and write tables, maps and a report",
-        description="Estimate kWp, kWh/yr and savings for every building, roll them up by "
-                    "district and institution type, rank the roofs that reach the target, "
-                    "and write the tables, maps and a Markdown report.")
+        description=textwrap.fill(
+            "Estimate kWp, kWh/yr and savings for every building, roll them up by district "
+            "and institution type, rank the roofs that reach the target, and write the "
+            "tables, maps and a Markdown report.", 88))
     r.add_argument("--footprints", type=Path, metavar="FILE",
                    help="building footprints: GeoJSON, GeoPackage, Shapefile, GeoParquet or any "
                         "OGR format, with a CRS; optional attributes height [m], "
@@ -152,11 +161,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--installed-kw", type=_kw(0.0, strict=False), default=0.0, metavar="KW",
                    help="capacity already installed [kW]; it does not count toward the target, "
                         "which is read as new capacity (default: 0)")
-    r.add_argument("--policy", default="priority", choices=["priority", "fewest_sites", "yield"],
+    r.add_argument("--policy", default="priority", choices=list(POLICIES),
                    help="ranking of the siting plan: 'priority' = schools, hospitals, "
                         "government, universities, other public, each by specific yield; "
-                        "'fewest_sites' = largest roofs first; 'yield' = highest kWh/kWp first "
-                        "(default: priority)")
+                        "'fewest_sites' = largest roofs first; 'yield' = highest kWh/kWp first; "
+                        "'cost' = lowest levelised cost first (default: priority)")
     r.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
                    help="folder to write into, made if missing; files in it are replaced "
                         "(default: results/)")
@@ -237,7 +246,7 @@ def _report_md(*, result: Any, weather: Any, report: Any, summary: list[str],
     plan = report.plan.head(10)
     md += [f"## The plan's first {len(plan)} roofs ({report.policy})", ""]
     if len(plan):
-        rows = [[int(r["rank"]), r.get("building_id", r["building"]),
+        rows = [[str(int(r["rank"])), r.get("building_id", r["building"]),
                  r.get("institution_name", ""), r["institution_type"],
                  english.get(str(r["district"]), r["district"]), f"{r['capacity_kwp']:,.1f}",
                  f"{r['cumulative_kwp'] / 1000:,.2f}", f"{r['annual_kwh'] / 1000:,.1f}",

@@ -80,6 +80,12 @@ def _clean_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     invalid |= not_poly
     note[not_poly] = "not a polygon (a point or line has no roof)"
     check = live & ~not_poly
+    coords, owner = shapely.get_coordinates(out[check], return_index=True)
+    nonfinite = np.zeros(n, dtype=bool)
+    nonfinite[np.flatnonzero(check)[np.unique(owner[~np.isfinite(coords).all(axis=1)])]] = True
+    invalid |= nonfinite
+    note[nonfinite] = "coordinates not finite (NaN or infinite vertex)"
+    check &= ~nonfinite
     bad = np.zeros(n, dtype=bool)
     bad[check] = ~shapely.is_valid(out[check])
     if bad.any():
@@ -308,7 +314,8 @@ def estimate(
     if shading:
         from .shading import Skyline, coarsen, shading_loss
 
-        sky = Skyline(metric.geometry.to_numpy(), heights["height_m"].to_numpy())
+        sky = Skyline(np.where(invalid, None, metric.geometry.to_numpy()),
+                      heights["height_m"].to_numpy())
         horizons = np.zeros((n, 72), dtype=np.float32) if keep else None
         plane_loss = np.zeros(len(laid))
         mounting_arr = laid["mounting"].to_numpy()

@@ -43,7 +43,7 @@ _BIG = {"kWp": ("MWp", 1e-3), "kW": ("MW", 1e-3), "kWh/yr": ("GWh/yr", 1e-6),
 _NOT_ADDITIVE = {"specific_yield_kwh_per_kwp", "shading_loss", "gcr", "surface_tilt",
                  "surface_azimuth", "height_m"}
 #: One colour per institution type in every chart (ColorBrewer Dark2).
-TYPE_COLOURS = {"school": "#1b9e77", "hospital": "#d95f02", "government": "#7570b3",
+_TYPE_COLOURS = {"school": "#1b9e77", "hospital": "#d95f02", "government": "#7570b3",
                 "university": "#e7298a", "other_public": "#66a61e", "not_public": "#999999"}
 _PLAN_COLOUR = "#d7191c"
 _GAP_COLOUR = "crimson"
@@ -508,7 +508,8 @@ def plot_districts(table: Any, ax: Any = None, *, column: str = "capacity_kwp",
             return d_keys.map(pd.Series(rt[col].to_numpy(dtype=float), index=rt_names))
 
         gap, planned, share = (per_district(c) for c in ("gap_kw", "planned_kw", "target_kw"))
-        short = (gap > 1e-6).to_numpy()
+        # short: more than 1 % below the share (less would read 'plan 4.9 of 4.9 MW' in red)
+        short = (gap > np.maximum(0.01 * share.fillna(0.0), 1e-6)).to_numpy()
 
     def draw(on: Any) -> None:
         if have.any():
@@ -544,7 +545,8 @@ def plot_districts(table: Any, ax: Any = None, *, column: str = "capacity_kwp",
                if any(n.startswith("District targets: city target") for n in report.notes)
                else "")
         caption.append(f"'plan X of Y MW': the plan's capacity in the district and the "
-                       f"district's share of the target (Y{how}); red: X < Y.")
+                       f"district's share of the target (Y{how}); red, hatched: X more "
+                       "than 1 % below Y.")
     elif target_kw:
         caption.append(f"Percentages: share of the {target_kw / 1000:,.0f} MW target.")
     off_map = table.loc[~names.isin(d_keys), column]
@@ -562,7 +564,7 @@ def plot_districts(table: Any, ax: Any = None, *, column: str = "capacity_kwp",
         _attribution(ax)
     if short.any():
         ax.legend(handles=[Patch(facecolor="none", edgecolor=_GAP_COLOUR, hatch="//",
-                                 label="plan below the district's share of the target")],
+                                 label="plan > 1 % below the district's share of the target")],
                   loc="lower right", bbox_to_anchor=(1.0, 0.03), fontsize=7, framealpha=0.9)
 
     def text_of(i: int) -> tuple[str, str]:
@@ -682,12 +684,12 @@ def plot_shortfall(report: Any, ax: Any = None) -> Any:
         types = plan["institution_type"].astype(str).to_numpy()
         cuts = np.flatnonzero(types[1:] != types[:-1]) + 1
         for s, e in zip(np.r_[0, cuts], np.r_[cuts, n], strict=True):
-            colour = TYPE_COLOURS.get(types[s], "0.4")
+            colour = _TYPE_COLOURS.get(types[s], "0.4")
             ax.fill_between(x[s:e + 1], base, y[s:e + 1], color=colour, alpha=0.35, lw=0)
             ax.plot(x[s:e + 1], y[s:e + 1], color=colour, lw=1.8)
         caps = plan.groupby("institution_type", sort=False)["capacity_kwp"].agg(["size", "sum"])
         for t, row in caps.iterrows():
-            handles.append(Patch(facecolor=TYPE_COLOURS.get(str(t), "0.4"), alpha=0.7,
+            handles.append(Patch(facecolor=_TYPE_COLOURS.get(str(t), "0.4"), alpha=0.7,
                                  label=f"{t}: {_roofs(int(row['size']))}, "
                                        f"{row['sum'] / 1000:,.1f} MWp"))
     else:

@@ -107,12 +107,17 @@ def roof_type(gdf: Any) -> pd.Series:
     return shape.where(~shape.isin(FLAT_SHAPES), "flat").astype(object)
 
 
-def _ridge_frame(geom: Any) -> tuple[np.ndarray, float, float, float]:
-    """Centre, long-axis angle [deg, counter-clockwise from east], length and width."""
+def _ridge_frame(geom: Any) -> tuple[np.ndarray, float, float, float] | None:
+    """Centre, long-axis angle [deg, counter-clockwise from east], length and width.
+
+    None for a footprint with no area to speak of (its rectangle collapses to a line).
+    """
     import shapely
 
     rect = shapely.minimum_rotated_rectangle(geom)
     c = np.asarray(shapely.get_coordinates(rect))[:4]
+    if rect.geom_type != "Polygon" or len(c) < 4:
+        return None
     e1, e2 = c[1] - c[0], c[2] - c[1]
     if np.hypot(*e1) >= np.hypot(*e2):
         long_edge, length, width = e1, np.hypot(*e1), np.hypot(*e2)
@@ -159,7 +164,9 @@ def roof_planes(metric: Any, *, roof_types: pd.Series | None = None) -> pd.DataF
     Returns
     -------
     DataFrame
-        One row per plane: ``building`` (the row's position in ``metric``), ``plane`` (0, 1, ...),
+        One row per plane: ``building`` (the row's position in ``metric``), ``plane``
+        (0, 1, ... for the parts of a flat multi-part footprint; ``100 * part + j`` for the
+        planes ``j`` of pitched ones),
         ``geometry`` (the plane's horizontal projection, shapely), ``roof_type``,
         ``plane_tilt`` [deg] (0 for flat roofs) and ``plane_azimuth`` [deg clockwise from
         north] (NaN for flat roofs). Flat and pitched roofs of a shape pvsite cannot split
@@ -171,28 +178,38 @@ def roof_planes(metric: Any, *, roof_types: pd.Series | None = None) -> pd.DataF
     types = roof_types if roof_types is not None else roof_type(metric)
     angle_col = (pd.to_numeric(metric["roof:angle"], errors="coerce")
                  if "roof:angle" in metric else pd.Series(np.nan, index=metric.index))
-    geoms = metric.geometry.to_numpy()
-    flat = (types == "flat").to_numpy()
+    # each part of a multi-part footprint is a roof of its own, inside one building
+    parts, owner = shapely.get_parts(metric.geometry.to_numpy(), return_index=True)
+    first = np.searchsorted(owner, owner)
+    part_no = np.arange(len(owner)) - first
+    flat = (types == "flat").to_numpy()[owner]
     out: list[dict[str, Any]] = []
     flat_idx = np.flatnonzero(flat)
-    frame = pd.DataFrame({"building": flat_idx, "plane": 0,
-                          "geometry": geoms[flat_idx], "roof_type": "flat",
+    frame = pd.DataFrame({"building": owner[flat_idx], "plane": part_no[flat_idx],
+                          "geometry": parts[flat_idx], "roof_type": "flat",
                           "plane_tilt": 0.0, "plane_azimuth": np.nan})
-    for i in np.flatnonzero(~flat):  # pitched roofs are few; split them one by one
-        geom, shape = geoms[i], types.iloc[i]
+    missing = np.setdiff1d(np.arange(len(metric)), owner)
+    for i in missing:  # no geometry at all: one empty plane, flagged by the caller
+        out.append({"building": i, "plane": 0, "geometry": None, "roof_type": types.iloc[i],
+                    "plane_tilt": 0.0, "plane_azimuth": np.nan})
+    for k in np.flatnonzero(~flat):  # pitched roofs are few; split them one by one
+        i = owner[k]
+        geom, shape = parts[k], types.iloc[i]
         pitch = angle_col.iloc[i]
         pitch = DEFAULT_PITCH if not 0 < pitch < 90 else float(pitch)
-        if geom is None or shapely.is_empty(geom) or shape not in PLANE_SHAPES:
-            out.append({"building": i, "plane": 0, "geometry": geom,
+        frame_ = (_ridge_frame(geom) if geom is not None and not shapely.is_empty(geom)
+                  and shape in PLANE_SHAPES else None)
+        if frame_ is None:
+            out.append({"building": i, "plane": 100 * part_no[k], "geometry": geom,
                         "roof_type": shape, "plane_tilt": pitch, "plane_azimuth": np.nan})
             continue
-        centre, angle, length, width = _ridge_frame(geom)
+        centre, angle, length, width = frame_
         local = shapely.affinity.rotate(
             shapely.affinity.translate(geom, -centre[0], -centre[1]), -angle, origin=(0, 0))
         planes = _plane_polygons(shape, length, width)
         if shape == "skillion":  # one plane: face whichever long side is nearer south
             az_minus = (90.0 - (angle - 90.0)) % 360
-            planes = [(planes[0], -90.0 if abs(az_minus - 180) <= 90 else 90.0)]
+            planes = [(planes[0][0], -90.0 if abs(az_minus - 180) <= 90 else 90.0)]
         for j, (cut, facing) in enumerate(planes):
             part = shapely.intersection(local, cut)
             if part.is_empty or part.area < 1e-6:
@@ -201,7 +218,7 @@ def roof_planes(metric: Any, *, roof_types: pd.Series | None = None) -> pd.DataF
                 shapely.affinity.rotate(part, angle, origin=(0, 0)), centre[0], centre[1])
             # facing: counter-clockwise from east in the map frame -> azimuth from north
             azimuth = (90.0 - (angle + facing)) % 360
-            out.append({"building": i, "plane": j, "geometry": part,
+            out.append({"building": i, "plane": 100 * part_no[k] + j, "geometry": part,
                         "roof_type": shape, "plane_tilt": pitch, "plane_azimuth": azimuth})
     planes_df = pd.concat([frame, pd.DataFrame(out, columns=frame.columns)],
                           ignore_index=True) if out else frame

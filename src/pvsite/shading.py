@@ -168,7 +168,10 @@ class Skyline:
         present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         polygonal = np.zeros(n, dtype=bool)
         polygonal[present] = np.isin(shapely.get_type_id(geoms[present]), (3, 6, 7))
-        self.ok = polygonal & np.isfinite(h)
+        coords, owner = shapely.get_coordinates(geoms, return_index=True)
+        finite = np.ones(n, dtype=bool)
+        finite[owner[~np.isfinite(coords).all(axis=1)]] = False
+        self.ok = polygonal & finite & np.isfinite(h)
         self.h = np.where(self.ok, h, 0.0)
         self.points = np.full(n, None, dtype=object)
         self.points[self.ok] = shapely.point_on_surface(geoms[self.ok])

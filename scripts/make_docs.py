@@ -1,0 +1,107 @@
+"""Write docs/data_dictionary.md from the code: every column pvsite writes, with unit and meaning.
+
+    python scripts/make_docs.py          # rewrite docs/data_dictionary.md
+    python scripts/make_docs.py --check  # exit 1 if it is out of date
+
+The sources are ``pvsite.OUTPUT_COLUMNS`` (the building table) and ``pvsite.cli.OUTPUT_FILES``
+(the other files of ``pvsite run``); tests/test_notebook.py checks that the file is up to date
+and that the columns listed are the ones the command writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pvsite
+from pvsite.cli import OUTPUT_FILES
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = ROOT / "docs" / "data_dictionary.md"
+
+#: Columns of the bundled demonstration buildings (pvsite.datasets.shanghai_buildings()).
+DEMO_INPUT_COLUMNS = {
+    "building_id": "building id, B00001...",
+    "institution_id": "institution (campus) id, I0001...; empty for buildings of no institution",
+    "institution_name": "institution name, e.g. 'Demo school 1 (synthetic)'",
+    "institution_type": "the institution type as given; the estimate's column of the same name "
+                        "replaces it",
+    "height": "building height [m]",
+    "building:levels": "number of storeys (OSM key), where the height is not given",
+    "roof:shape": "flat, gabled, hipped... (OSM key)",
+    "synthetic": "True: a building made by pvsite, not a real one",
+}
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _table(columns: dict[str, str], first: tuple[str, str] | None = None) -> list[str]:
+    rows = ["| column | meaning [unit] |", "|---|---|"]
+    if first:
+        rows.append(f"| `{first[0]}` | {_escape(first[1])} |")
+    rows += [f"| `{c}` | {_escape(m)} |" for c, m in columns.items()]
+    return rows
+
+
+def render() -> str:
+    """The text of docs/data_dictionary.md."""
+    md = [
+        "# Data dictionary",
+        "",
+        "*Made by `python scripts/make_docs.py` from `pvsite.OUTPUT_COLUMNS` and "
+        "`pvsite.cli.OUTPUT_FILES`; do not edit by hand (a test checks that it is up to "
+        "date).*",
+        "",
+        "Units are in brackets: [kWp] DC capacity at standard test conditions, [kW] capacity "
+        "(of a target or an installation), [kWh] energy in a typical year, [t] tonnes, [tce] "
+        "tonnes of standard coal equivalent, [m^2] square metres, [deg] degrees, [-] a count "
+        "or a ratio.",
+        "",
+        "## Files written by `pvsite run`",
+        "",
+        "| file | contents |",
+        "|---|---|",
+        *[f"| `{name}` | {_escape(what)} |" for name, (what, _) in OUTPUT_FILES.items()],
+        "",
+        "## `buildings.geojson`, `buildings.csv` and `pvsite.estimate`",
+        "",
+        "One row per input building, in the input's order and with its index. The input's own "
+        "columns come first, unchanged; `pvsite.estimate` adds these "
+        "(`pvsite.OUTPUT_COLUMNS`):",
+        "",
+        *_table(pvsite.OUTPUT_COLUMNS),
+        "",
+        "The bundled demonstration buildings (`pvsite.datasets.shanghai_buildings()`, "
+        "SYNTHETIC) bring these input columns:",
+        "",
+        *_table(DEMO_INPUT_COLUMNS),
+        "",
+    ]
+    for name, (what, columns) in OUTPUT_FILES.items():
+        if not columns:
+            continue
+        md += [f"## `{name}`", "", what[0].upper() + what[1:] + ".", "", *_table(columns), ""]
+    return "\n".join(md)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        if not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text:
+            print(f"{TARGET.relative_to(ROOT)} is out of date: run python scripts/make_docs.py",
+                  file=sys.stderr)
+            return 1
+        return 0
+    TARGET.write_text(text, encoding="utf-8")
+    print(f"wrote {TARGET.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
