@@ -291,3 +291,22 @@ def test_cli_bad_numbers_and_no_command(capsys):
         main(["run", "--target-kw", "-5"])
     assert exc.value.code == 2 and "--target-kw" in capsys.readouterr().err
     assert main([]) == 2
+
+
+def test_plot_horizon_draws_the_horizon_and_sun_paths():
+    import numpy as np
+
+    import pvsite
+
+    w = pvsite.datasets.shanghai_weather()
+    h = np.r_[np.zeros(30), np.full(12, 40.0), np.zeros(30)]  # 40 deg from 150 to 210 deg
+    ax = pvsite.plot_horizon(h, weather=w)
+    assert ax.name == "polar"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["horizon", "sun 06-21", "sun 03-21", "sun 12-21"]
+    # the winter sun at noon stands at 90 - 31.2 - 23.4 = 35.4 deg: radius 54.6 on the chart
+    winter = ax.get_lines()[-1]
+    assert min(winter.get_ydata()) == pytest.approx(90 - 35.4, abs=0.5)
+    with pytest.raises(ValueError, match="polar"):
+        pvsite.plot_horizon(h, ax=plt.subplots()[1])
+    plt.close("all")

@@ -20,7 +20,7 @@ from .io import read_footprints, read_weather
 from .layout import row_spacing
 from .osm import download_osm, read_osm
 from .pipeline import OUTPUT_COLUMNS, estimate
-from .plot import plot_districts, plot_shortfall, plot_siting_map
+from .plot import plot_districts, plot_horizon, plot_shortfall, plot_siting_map
 from .rollup import rollup
 from .savings import savings
 from .shading import horizon_profiles, shading_loss, sky_view_factor
@@ -51,6 +51,7 @@ __all__ = [
     "osm",
     "optimal_tilt",
     "plot_districts",
+    "plot_horizon",
     "plot_shortfall",
     "plot_siting_map",
     "read_footprints",

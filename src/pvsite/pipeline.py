@@ -132,6 +132,15 @@ def _check_weather_distance(metric: Any, weather: pd.DataFrame) -> None:
             PvsiteWarning, stacklevel=3)
 
 
+def _progress_bar(show: bool) -> Any:
+    """tqdm.auto's bar when one is shown (it warns in Jupyter without ipywidgets), else tqdm's."""
+    if show:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
+    return tqdm
+
+
 def _join(*parts: str) -> str:
     return "; ".join(p for p in parts if p)
 
@@ -214,7 +223,6 @@ def estimate(
     True
     """
     import geopandas as gpd
-    from tqdm.auto import tqdm
 
     from . import datasets, energy, institutions, layout, roofs
     from .distributed import estimate_dask, is_dask
@@ -235,6 +243,7 @@ def estimate(
         buildings = institutions.group_institutions(buildings, sites)
     n = len(buildings)
     show = progress if progress is not None else n >= 20_000
+    tqdm = _progress_bar(show)
     bar = tqdm(total=7, desc="pvsite estimate", disable=not show, leave=False)
 
     # 1. geometry and CRS

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_districts", "plot_shortfall", "plot_siting_map"]
+__all__ = ["plot_districts", "plot_horizon", "plot_shortfall", "plot_siting_map"]
 
 #: What a column is and its unit, for colour bars and labels.
 _LABELS: dict[str, tuple[str, str]] = {
@@ -726,4 +726,78 @@ def plot_shortfall(report: Any, ax: Any = None) -> Any:
     if handles:
         ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9)
     ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_horizon(horizon: Any, ax: Any = None, *, weather: Any = None,
+                 title: str | None = None) -> Any:
+    """Polar chart of a roof's horizon with the sun's path at the solstices and equinox.
+
+    Parameters
+    ----------
+    horizon : array-like or Series
+        Horizon elevation per azimuth sector [deg], sectors of equal width clockwise from north
+        (the ``horizon_deg`` column of :func:`pvsite.estimate`), or a result row holding it.
+    ax : matplotlib polar Axes, optional
+        A new polar figure if None.
+    weather : DataFrame, optional
+        From :func:`pvsite.read_weather`: its site gives the sun paths (21 March, 21 June,
+        21 December, every 10 min while the sun is up).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        Polar: north at the top, azimuth clockwise, zenith at the centre and the horizontal at
+        the rim (radius = 90 deg - elevation). The grey area is the sky the neighbours hide.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ax = plot_horizon(np.r_[np.zeros(30), np.full(12, 40.0), np.zeros(30)])
+    >>> ax.name
+    'polar'
+    """
+    import matplotlib.pyplot as plt
+
+    row_title = None
+    if hasattr(horizon, "get") and "horizon_deg" in getattr(horizon, "index", []):
+        row_title = str(horizon.get("building_id", horizon.name))
+        horizon = horizon["horizon_deg"]
+    h = np.asarray(horizon, dtype=float).ravel()
+    if h.size == 0:
+        raise ValueError("horizon is empty; pass the horizon_deg of a result row.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 6), subplot_kw={"projection": "polar"},
+                             layout="constrained")
+    if getattr(ax, "name", "") != "polar":
+        raise ValueError("plot_horizon needs a polar Axes: plt.subplots(subplot_kw="
+                         "{'projection': 'polar'}).")
+    ax.set_theta_zero_location("N")
+    ax.set_theta_direction(-1)
+    edges = np.radians(np.linspace(0, 360, h.size + 1))
+    theta = np.repeat(edges, 2)[1:-1]
+    r = 90.0 - np.repeat(h, 2)
+    ax.fill_between(theta, r, 90.0, color="0.55", alpha=0.7, lw=0, label="horizon")
+    ax.plot(theta, r, color="0.3", lw=0.8)
+    if weather is not None:
+        import pandas as pd
+        import pvlib
+
+        for day, colour in (("2023-06-21", "tab:red"), ("2023-03-21", "tab:orange"),
+                            ("2023-12-21", "tab:blue")):
+            times = pd.date_range(day, periods=24 * 6, freq="10min", tz="UTC") - pd.Timedelta(
+                hours=weather.attrs["longitude"] / 15)
+            sp = pvlib.solarposition.get_solarposition(
+                times, weather.attrs["latitude"], weather.attrs["longitude"])
+            up = sp["apparent_elevation"] > 0
+            ax.plot(np.radians(sp["azimuth"][up]), 90 - sp["apparent_elevation"][up],
+                    color=colour, lw=1.5, label=f"sun {day[5:]}")
+    ax.set_rlim(0, 90)
+    ax.set_rticks([0, 30, 60, 90])
+    ax.set_yticklabels(["90°", "60°", "30°", "0°"], fontsize=7)
+    ax.set_xticks(np.radians(np.arange(0, 360, 45)))
+    ax.set_xticklabels(["N", "NE", "E", "SE", "S", "SW", "W", "NW"])
+    ax.legend(loc="lower left", bbox_to_anchor=(-0.1, -0.12), fontsize=7, frameon=False)
+    ax.set_title(title or (f"Horizon of {row_title}" if row_title else "Horizon"), fontsize=10)
     return ax
