@@ -18,12 +18,10 @@ Writes benchmarks/results/fuzz_estimate.json; its ``first_failures`` keep the ge
 of each failing batch (``rng.bit_generator.state = state`` then ``batch(rng, rows, ...)``
 rebuilds it). Usage::
 
-    python benchmarks/fuzz_estimate.py [--buildings 50000] [--seed 9] [--with-known-bugs]
+    python benchmarks/fuzz_estimate.py [--buildings 50000] [--seed 9]
 
-Two inputs that make pvsite 0.1.0 raise are left out by default, as they would fail most
-batches and hide the other checks: ``roof:shape='skillion'`` (TypeError in
-roofs.roof_planes) and footprints with a NaN/infinite vertex (GEOSException from make_valid
-in pipeline._clean_geometries). ``--with-known-bugs`` puts them back.
+The first run found two inputs that raised (``roof:shape='skillion'`` and NaN/infinite
+vertices); both are fixed and drawn again like any other input.
 """
 
 from __future__ import annotations
@@ -48,18 +46,12 @@ import pvsite
 X0, Y0 = 350_000.0, 3_450_000.0  # EPSG:32651 [m]: Shanghai
 STATUSES = {"ok", "unsuitable", "invalid"}
 YIELD_RANGE = (500.0, 1600.0)  # [kWh/kWp] for the bundled Shanghai year, as in the tests
-ROOF_SHAPES = ["flat", "flat", "gabled", "hipped", "dome", "pyramidal", "Flat ", None]
+ROOF_SHAPES = ["flat", "flat", "gabled", "hipped", "dome", "pyramidal", "Flat ", None,
+               "skillion"]
 KINDS = {  # kind of footprint: weight
     "rectangle": 30, "random_polygon": 8, "bowtie": 5, "sliver": 5, "zero_area": 4,
     "holes": 6, "multipolygon": 8, "duplicate": 5, "nan_vertex": 2, "none": 4, "empty": 4,
     "point": 3, "line": 3, "collection": 3, "huge": 1,
-}
-#: Inputs that make pvsite 0.1.0 raise, drawn only with --with-known-bugs.
-KNOWN_BUGS = {
-    "roof:shape='skillion'": "TypeError in roofs.roof_planes (roofs.py: the skillion plane "
-                             "is wrapped in a second tuple)",
-    "footprint with a NaN/infinite vertex": "GEOSException from shapely.make_valid in "
-                                            "pipeline._clean_geometries",
 }
 RESULT = Path(__file__).parent / "results" / "fuzz_estimate.json"
 
@@ -210,14 +202,11 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--max-batch", type=int, default=200,
                         help="largest batch; batch sizes are drawn from 1..max-batch")
-    parser.add_argument("--with-known-bugs", action="store_true",
-                        help="also draw skillion roofs and NaN vertices (raise in 0.1.0)")
     parser.add_argument("--out", type=Path, default=RESULT)
     args = parser.parse_args(argv)
 
-    roof_shapes = ROOF_SHAPES + (["skillion"] if args.with_known_bugs else [])
-    kinds_drawn = {k: v for k, v in KINDS.items()
-                   if args.with_known_bugs or k != "nan_vertex"}
+    roof_shapes = ROOF_SHAPES
+    kinds_drawn = KINDS
     rng = np.random.default_rng(args.seed)
     weather = pvsite.datasets.shanghai_weather()
     rows_in = rows_out = batches = lost = 0
@@ -276,7 +265,6 @@ def main(argv=None):
         "status_counts": dict(status_seen),
         "footprint_kinds": dict(sorted(kinds_seen.items())),
         "roof_shapes": [str(s) for s in roof_shapes],
-        "excluded_known_bugs": {} if args.with_known_bugs else KNOWN_BUGS,
         "first_failures": first_failures,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
