@@ -114,8 +114,12 @@ def usable_polygons(polygons: Any, setback: Any, min_width: float) -> np.ndarray
         return inner
     opened = shapely.buffer(shapely.buffer(inner, -min_width / 2, join_style="mitre"),
                             min_width / 2, join_style="mitre")
-    # mitred corners of the outward buffer can poke past the set-back roof: clip them
-    return shapely.intersection(opened, inner)
+    # mitred corners of the outward buffer can poke past a non-convex set-back roof: clip
+    # them (a convex one comes back as it was, so the costly intersection is skipped)
+    hull_area = shapely.area(shapely.convex_hull(inner))
+    concave = ~(shapely.area(inner) >= hull_area * (1 - 1e-9))
+    opened[concave] = shapely.intersection(opened[concave], inner[concave])
+    return opened
 
 
 def row_alignment(footprints: Any, max_deg: float) -> np.ndarray:
