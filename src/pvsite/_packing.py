@@ -16,6 +16,21 @@ _EPS = 1e-7
 
 
 @njit(cache=True)
+def _sort_small(a, k):  # pragma: no cover - compiled
+    """Sort a[:k] in place: insertion sort for the few values of a footprint's scanline."""
+    if k > 24:
+        a[:k].sort()
+        return
+    for i in range(1, k):
+        v = a[i]
+        j = i - 1
+        while j >= 0 and a[j] > v:
+            a[j + 1] = a[j]
+            j -= 1
+        a[j + 1] = v
+
+
+@njit(cache=True)
 def _crossings(x1, y1, x2, y2, s, e, y, out):  # pragma: no cover - compiled
     k = 0
     for i in range(s, e):
@@ -24,7 +39,7 @@ def _crossings(x1, y1, x2, y2, s, e, y, out):  # pragma: no cover - compiled
             t = (y - ya) / (yb - ya)
             out[k] = x1[i] + t * (x2[i] - x1[i])
             k += 1
-    out[:k].sort()
+    _sort_small(out, k)
     return k
 
 
@@ -42,7 +57,7 @@ def _covered(x1, y1, x2, y2, s, e, ya, yb, ys, ca, cb, cur_l, cur_r, tmp_l,
             n += 1
     ys[n] = yb
     n += 1
-    ys[:n].sort()
+    _sort_small(ys, n)
     m = -1  # -1: no constraint yet (the whole line)
     for j in range(n - 1):
         lo, hi = ys[j], ys[j + 1]
@@ -127,15 +142,19 @@ def pack(x1, y1, x2, y2, offsets, depth, pitch, along, phases):  # pragma: no co
     n = offsets.size - 1
     counts = np.zeros(n, dtype=np.int64)
     rows = np.zeros(n, dtype=np.int64)
-    for p in prange(n):
-        s, e = offsets[p], offsets[p + 1]
-        if e - s < 3 or not (depth[p] > 0 and pitch[p] > 0 and along[p] > 0):
-            continue
-        size = e - s + 4
+    if n == 0:
+        return counts, rows
+    size = int(np.max(offsets[1:] - offsets[:-1])) + 4
+    chunks = min(n, 256)  # scratch buffers are allocated once per chunk, not per polygon
+    for c in prange(chunks):
         buffers = (np.empty(size), np.empty(size), np.empty(size), np.empty(size),
                    np.empty(size), np.empty(size), np.empty(size))
-        counts[p], rows[p] = _pack_one(x1, y1, x2, y2, s, e, depth[p], pitch[p], along[p],
-                                       phases, buffers)
+        for p in range(c * n // chunks, (c + 1) * n // chunks):
+            s, e = offsets[p], offsets[p + 1]
+            if e - s < 3 or not (depth[p] > 0 and pitch[p] > 0 and along[p] > 0):
+                continue
+            counts[p], rows[p] = _pack_one(x1, y1, x2, y2, s, e, depth[p], pitch[p],
+                                           along[p], phases, buffers)
     return counts, rows
 
 

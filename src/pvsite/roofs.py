@@ -107,47 +107,81 @@ def roof_type(gdf: Any) -> pd.Series:
     return shape.where(~shape.isin(FLAT_SHAPES), "flat").astype(object)
 
 
-def _ridge_frame(geom: Any) -> tuple[np.ndarray, float, float, float] | None:
-    """Centre, long-axis angle [deg, counter-clockwise from east], length and width.
+def _local_cuts(shape: str, length: np.ndarray, width: np.ndarray
+                ) -> list[tuple[np.ndarray, float]]:
+    """Quadrilaterals cutting roofs into planes in the ridge frame (ridge along x).
 
-    None for a footprint with no area to speak of (its rectangle collapses to a line).
+    For arrays of rectangle lengths and widths; each cut, of shape (m, 4, 2), comes with the
+    facing of its down-slope normal (counter-clockwise from +x [deg]).
     """
-    import shapely
-
-    rect = shapely.minimum_rotated_rectangle(geom)
-    c = np.asarray(shapely.get_coordinates(rect))[:4]
-    if rect.geom_type != "Polygon" or len(c) < 4:
-        return None
-    e1, e2 = c[1] - c[0], c[2] - c[1]
-    if np.hypot(*e1) >= np.hypot(*e2):
-        long_edge, length, width = e1, np.hypot(*e1), np.hypot(*e2)
-    else:
-        long_edge, length, width = e2, np.hypot(*e2), np.hypot(*e1)
-    angle = float(np.degrees(np.arctan2(long_edge[1], long_edge[0])))
-    return c.mean(axis=0), angle, float(length), float(width)
-
-
-def _plane_polygons(shape: str, length: float, width: float) -> list[tuple[Any, float]]:
-    """Plane polygons of a roof shape in the ridge frame (ridge along x) with their facing.
-
-    The facing is the direction of the plane's down-slope normal in the ridge frame, as a
-    counter-clockwise angle from +x [deg].
-    """
-    import shapely
-
     L, W = length / 2 + 1, width / 2 + 1  # a little larger than the rectangle: clipped later
+    z = np.zeros_like(L)
+
+    def quad(*xy: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        return np.stack([np.stack([x + z, y + z], axis=-1) for x, y in xy], axis=1)
+
     if shape == "skillion":
-        return [(shapely.box(-L, -W, L, W), -90.0)]
+        return [(quad((-L, -W), (L, -W), (L, W), (-L, W)), -90.0)]
     if shape in ("hipped", "pyramidal", "half-hipped"):
-        r = max(length - width, 0.0) / 2 if shape != "pyramidal" else 0.0
+        r = z if shape == "pyramidal" else np.maximum(length - width, 0.0) / 2
         big = 10 * (L + W)
-        south = shapely.Polygon([(-big - r, -big), (big + r, -big), (r, 0), (-r, 0)])
-        north = shapely.Polygon([(-big - r, big), (big + r, big), (r, 0), (-r, 0)])
-        east = shapely.Polygon([(r, 0), (big + r, -big), (big + r, big)])
-        west = shapely.Polygon([(-r, 0), (-big - r, -big), (-big - r, big)])
-        return [(south, -90.0), (north, 90.0), (east, 0.0), (west, 180.0)]
+        return [(quad((-big - r, -big), (big + r, -big), (r, z), (-r, z)), -90.0),
+                (quad((-r, z), (r, z), (big + r, big), (-big - r, big)), 90.0),
+                (quad((r, z), (big + r, -big), (big + r, big), (big + r, big)), 0.0),
+                (quad((-r, z), (-big - r, big), (-big - r, -big), (-big - r, -big)), 180.0)]
     # gabled, saltbox and anything else with a ridge: two planes
-    return [(shapely.box(-L, -W, L, 0), -90.0), (shapely.box(-L, 0, L, W), 90.0)]
+    return [(quad((-L, -W), (L, -W), (L, z), (-L, z)), -90.0),
+            (quad((-L, z), (L, z), (L, W), (-L, W)), 90.0)]
+
+
+def _split_pitched(parts: np.ndarray, owner: np.ndarray, part_no: np.ndarray,
+                   shapes: np.ndarray, angles: np.ndarray) -> list[dict[str, Any]]:
+    """Planes of pitched roof parts, vectorised over parts of the same shape."""
+    import shapely
+
+    pitch = np.where((angles > 0) & (angles < 90), angles, DEFAULT_PITCH)
+    rect = shapely.minimum_rotated_rectangle(parts)
+    coords, idx = shapely.get_coordinates(rect, return_index=True)
+    first = np.searchsorted(idx, np.arange(len(parts)))
+    count = np.diff(np.append(first, len(idx)))
+    splittable = (shapely.get_type_id(rect) == 3) & (count >= 4) & np.isin(shapes, PLANE_SHAPES)
+    out: list[dict[str, Any]] = [
+        {"building": owner[k], "plane": 100 * part_no[k], "geometry": parts[k],
+         "roof_type": shapes[k], "plane_tilt": pitch[k], "plane_azimuth": np.nan}
+        for k in np.flatnonzero(~splittable)]
+    ok = np.flatnonzero(splittable)
+    if not ok.size:
+        return out
+    c0, c1, c2 = (coords[np.clip(first[ok] + j, 0, len(coords) - 1)] for j in range(3))
+    e1, e2 = c1 - c0, c2 - c1
+    n1, n2 = np.hypot(*e1.T), np.hypot(*e2.T)
+    long_edge = np.where((n1 >= n2)[:, None], e1, e2)
+    length, width = np.maximum(n1, n2), np.minimum(n1, n2)
+    angle = np.degrees(np.arctan2(long_edge[:, 1], long_edge[:, 0]))
+    centre = (c0 + c2) / 2
+    cos_a, sin_a = np.cos(np.radians(angle)), np.sin(np.radians(angle))
+    for shape in np.unique(shapes[ok]):
+        sel = shapes[ok] == shape
+        k = ok[sel]
+        for j, (local, facing) in enumerate(_local_cuts(shape, length[sel], width[sel])):
+            x = centre[sel, 0, None] + local[..., 0] * cos_a[sel, None] - local[..., 1] * sin_a[
+                sel, None]
+            y = centre[sel, 1, None] + local[..., 0] * sin_a[sel, None] + local[..., 1] * cos_a[
+                sel, None]
+            ring = np.stack([x, y], axis=-1)
+            cut = shapely.polygons(np.concatenate([ring, ring[:, :1]], axis=1))
+            face = np.full(k.size, facing)
+            if shape == "skillion":  # one plane: face whichever long side is nearer south
+                az_minus = (90.0 - (angle[sel] - 90.0)) % 360
+                face = np.where(np.abs(az_minus - 180) <= 90, -90.0, 90.0)
+            piece = shapely.intersection(parts[k], cut)
+            keep = ~shapely.is_empty(piece) & (shapely.area(piece) >= 1e-6)
+            azimuth = (90.0 - (angle[sel] + face)) % 360
+            out.extend({"building": owner[q], "plane": 100 * part_no[q] + j, "geometry": g,
+                        "roof_type": shape, "plane_tilt": t, "plane_azimuth": az}
+                       for q, g, t, az in zip(k[keep], piece[keep], pitch[k][keep],
+                                              azimuth[keep], strict=True))
+    return out
 
 
 def roof_planes(metric: Any, *, roof_types: pd.Series | None = None) -> pd.DataFrame:
@@ -192,34 +226,11 @@ def roof_planes(metric: Any, *, roof_types: pd.Series | None = None) -> pd.DataF
     for i in missing:  # no geometry at all: one empty plane, flagged by the caller
         out.append({"building": i, "plane": 0, "geometry": None, "roof_type": types.iloc[i],
                     "plane_tilt": 0.0, "plane_azimuth": np.nan})
-    for k in np.flatnonzero(~flat):  # pitched roofs are few; split them one by one
-        i = owner[k]
-        geom, shape = parts[k], types.iloc[i]
-        pitch = angle_col.iloc[i]
-        pitch = DEFAULT_PITCH if not 0 < pitch < 90 else float(pitch)
-        frame_ = (_ridge_frame(geom) if geom is not None and not shapely.is_empty(geom)
-                  and shape in PLANE_SHAPES else None)
-        if frame_ is None:
-            out.append({"building": i, "plane": 100 * part_no[k], "geometry": geom,
-                        "roof_type": shape, "plane_tilt": pitch, "plane_azimuth": np.nan})
-            continue
-        centre, angle, length, width = frame_
-        local = shapely.affinity.rotate(
-            shapely.affinity.translate(geom, -centre[0], -centre[1]), -angle, origin=(0, 0))
-        planes = _plane_polygons(shape, length, width)
-        if shape == "skillion":  # one plane: face whichever long side is nearer south
-            az_minus = (90.0 - (angle - 90.0)) % 360
-            planes = [(planes[0][0], -90.0 if abs(az_minus - 180) <= 90 else 90.0)]
-        for j, (cut, facing) in enumerate(planes):
-            part = shapely.intersection(local, cut)
-            if part.is_empty or part.area < 1e-6:
-                continue
-            part = shapely.affinity.translate(
-                shapely.affinity.rotate(part, angle, origin=(0, 0)), centre[0], centre[1])
-            # facing: counter-clockwise from east in the map frame -> azimuth from north
-            azimuth = (90.0 - (angle + facing)) % 360
-            out.append({"building": i, "plane": 100 * part_no[k] + j, "geometry": part,
-                        "roof_type": shape, "plane_tilt": pitch, "plane_azimuth": azimuth})
+    pitched = np.flatnonzero(~flat)
+    if pitched.size:
+        out.extend(_split_pitched(parts[pitched], owner[pitched], part_no[pitched],
+                                  types.to_numpy()[owner[pitched]],
+                                  angle_col.to_numpy(dtype=float)[owner[pitched]]))
     planes_df = pd.concat([frame, pd.DataFrame(out, columns=frame.columns)],
                           ignore_index=True) if out else frame
     return planes_df.sort_values(["building", "plane"], kind="stable").reset_index(drop=True)
