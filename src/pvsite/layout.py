@@ -112,13 +112,18 @@ def usable_polygons(polygons: Any, setback: Any, min_width: float) -> np.ndarray
     inner = shapely.buffer(geoms, -np.asarray(setback, dtype=float), join_style="mitre")
     if min_width <= 0:
         return inner
-    opened = shapely.buffer(shapely.buffer(inner, -min_width / 2, join_style="mitre"),
-                            min_width / 2, join_style="mitre")
-    # mitred corners of the outward buffer can poke past a non-convex set-back roof: clip
-    # them (a convex one comes back as it was, so the costly intersection is skipped)
+    shrunk = shapely.buffer(inner, -min_width / 2, join_style="mitre")
+    # a convex roof that survives the inward buffer has no strip narrower than min_width: the
+    # opening would give it back unchanged, so only the others are buffered out and clipped
     hull_area = shapely.area(shapely.convex_hull(inner))
-    concave = ~(shapely.area(inner) >= hull_area * (1 - 1e-9))
-    opened[concave] = shapely.intersection(opened[concave], inner[concave])
+    convex = shapely.area(inner) >= hull_area * (1 - 1e-9)
+    kept = convex & ~shapely.is_empty(shrunk)
+    opened = inner.copy()
+    rest = ~kept
+    if rest.any():
+        grown = shapely.buffer(shrunk[rest], min_width / 2, join_style="mitre")
+        # mitred corners of the outward buffer can poke past a concave roof: clip them
+        opened[rest] = np.where(convex[rest], grown, shapely.intersection(grown, inner[rest]))
     return opened
 
 
@@ -184,7 +189,10 @@ def layout_planes(planes: pd.DataFrame, *, latitude: float, flat_tilt: float,
     equator = 180.0 if latitude >= 0 else 0.0
     geoms = p["geometry"].to_numpy()
     p["surface_tilt"] = np.where(flat, flat_tilt, p["plane_tilt"].to_numpy())
-    aligned = (equator - row_alignment(geoms, a.row_alignment_max_deg)) % 360
+    turn = np.zeros(n)
+    if a.row_alignment_max_deg > 0 and flat.any():
+        turn[flat] = row_alignment(geoms[flat], a.row_alignment_max_deg)
+    aligned = (equator - turn) % 360
     plane_az = p["plane_azimuth"].to_numpy(dtype=float)
     p["mounting"] = np.where(flat, "racked", "flush")
     cos_t = np.cos(np.radians(p["plane_tilt"].to_numpy(dtype=float)))

@@ -292,7 +292,8 @@ def estimate(
     flat_tilt = (a.flat_roof_tilt if a.flat_roof_tilt is not None
                  else round(energy.optimal_tilt(weather, assumptions=a)[0]))
     b_of_plane = planes_df["building"].to_numpy()
-    setback = layout.edge_setback(metric.geometry.to_numpy()[b_of_plane], assumptions=a)
+    setback = layout.edge_setback(np.where(invalid, None, metric.geometry.to_numpy()),
+                                  assumptions=a)[b_of_plane]
     share = itype.map(dict(a.obstruction_share)).fillna(0.25).to_numpy()[b_of_plane]
     laid = layout.layout_planes(planes_df, latitude=lat, flat_tilt=flat_tilt,
                                 obstruction_share=share, setback=setback, assumptions=a)

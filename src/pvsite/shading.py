@@ -182,13 +182,12 @@ class Skyline:
         base = float(self.h[self.ok].min()) if self.ok.any() else 0.0
         self.reach = np.where(self.ok, np.clip((self.h - base) / self.tan_min, 0,
                                                max_distance), 0.0)
-        self.centre = np.full(n, None, dtype=object)
-        self.centre[self.ok] = shapely.centroid(geoms[self.ok])
-        bounds = shapely.bounds(geoms)
-        self.half_diag = np.nan_to_num(np.hypot(bounds[:, 2] - bounds[:, 0],
-                                                bounds[:, 3] - bounds[:, 1]) / 2)
-        self.cx = np.nan_to_num(shapely.get_x(self.centre))
-        self.cy = np.nan_to_num(shapely.get_y(self.centre))
+        # each footprint lies within half its bounding box's diagonal of the box's centre
+        bounds = np.where(self.ok[:, None], shapely.bounds(geoms), 0.0)
+        self.half_diag = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
+        self.cx = (bounds[:, 0] + bounds[:, 2]) / 2
+        self.cy = (bounds[:, 1] + bounds[:, 3]) / 2
+        self.centre = np.where(self.ok, shapely.points(self.cx, self.cy), None)
         solid = np.where(self.ok, geoms, None)
         x1, y1, x2, y2, off = edges_in_row_frame(solid, np.zeros(n), np.ones(n))
         # edges_in_row_frame moved each polygon to its own corner: move back
