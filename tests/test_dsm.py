@@ -99,3 +99,35 @@ def test_estimate_uses_dsm_planes_and_returns_the_plane_table(tmp_path):
     assert planes["capacity_kwp"].sum() == pytest.approx(result["capacity_kwp"].iloc[0])
     assert planes["annual_kwh"].sum() == pytest.approx(result["annual_kwh"].iloc[0])
     assert (planes["building"] == b.index[0]).all()
+
+
+def test_dsm_horizon_of_trees_south_of_a_roof(tmp_path):
+    """A 40 m tree belt 30 m south of a 10 m roof: atan(30 / 40) seen from the roof's centre."""
+    import pvsite
+    from pvsite.shading import dsm_horizons
+
+    res, size = 0.5, 400  # 200 m x 200 m
+    x0, y0 = 350_000.0, 3_450_200.0
+    cols, rows = np.meshgrid(np.arange(size), np.arange(size))
+    x, y = x0 + (cols + 0.5) * res, y0 - (rows + 0.5) * res
+    z = np.zeros((size, size))
+    roof = shapely.box(x0 + 90, y0 - 110, x0 + 110, y0 - 90)  # centre (x0 + 100, y0 - 100)
+    z[(x > x0 + 90) & (x < x0 + 110) & (y > y0 - 110) & (y < y0 - 90)] = 10.0
+    belt = (x > x0 + 70) & (x < x0 + 130) & (y > y0 - 150) & (y < y0 - 140)
+    z[belt] = 40.0
+    path = tmp_path / "trees.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=1,
+                       dtype="float32", crs="EPSG:32651",
+                       transform=from_origin(x0, y0, res, res)) as dst:
+        dst.write(z.astype("float32"), 1)
+    h = dsm_horizons([roof], None, path)
+    expected = math.degrees(math.atan(30 / 40))
+    assert h[0, 180] == pytest.approx(expected, abs=0.5)  # due south
+    assert h[0, 0] == 0 and h[0, 90] == 0  # open to the north and east
+    # through estimate: the trees are in no footprint layer, only in the surface model
+    b = gpd.GeoDataFrame({"height": [10.0]}, geometry=[roof], crs=32651)
+    weather = pvsite.datasets.shanghai_weather()
+    with_dsm = pvsite.estimate(b, weather, dsm=path, districts=False)
+    without = pvsite.estimate(b, weather, districts=False)
+    assert without["shading_loss"].iloc[0] == 0
+    assert with_dsm["shading_loss"].iloc[0] > 0.05

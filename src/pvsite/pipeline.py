@@ -132,6 +132,15 @@ def _check_weather_distance(metric: Any, weather: pd.DataFrame) -> None:
             PvsiteWarning, stacklevel=3)
 
 
+def _in_raster_crs(geoms: Any, dsm: Any) -> np.ndarray:
+    """Footprints as shapely geometries in the CRS of a raster."""
+    import rasterio
+
+    with rasterio.open(dsm) as src:
+        crs = src.crs
+    return (geoms.to_crs(crs) if crs is not None and geoms.crs != crs else geoms).to_numpy()
+
+
 def _progress_bar(show: bool) -> Any:
     """tqdm.auto's bar when one is shown (it warns in Jupyter without ipywidgets), else tqdm's."""
     if show:
@@ -185,7 +194,9 @@ def estimate(
     dsm : str or Path, optional
         A digital surface model (GeoTIFF of heights [m], projected CRS): roofs it covers get
         their planes, tilts and azimuths from it (:func:`pvsite.roofs.planes_from_dsm`);
-        the others from their footprint and ``roof:shape``.
+        the others from their footprint and ``roof:shape``. With ``shading``, it also gives
+        each roof a horizon of terrain and trees (:func:`pvsite.shading.dsm_horizons`), of
+        which the higher one with the neighbours' horizon counts.
     shading : bool, default True
         Shade roofs by their neighbours (:mod:`pvsite.shading`); ``False`` for a quick look.
     keep_horizons : bool, optional
@@ -334,6 +345,11 @@ def estimate(
         chunk_bar = tqdm(sky.chunks(CHUNK), desc="shading", disable=not show, leave=False)
         for chunk in chunk_bar:  # spatially compact chunks bound the memory of a city
             prof = sky.profiles(chunk)
+            if dsm is not None:  # terrain and trees: the higher of the two horizons
+                from .shading import dsm_horizons
+
+                prof = np.maximum(prof, dsm_horizons(
+                    _in_raster_crs(metric.geometry.iloc[chunk], dsm), None, dsm))
             if horizons is not None:
                 horizons[chunk] = coarsen(prof)
             local = np.full(n, -1)
