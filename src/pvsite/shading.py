@@ -55,6 +55,36 @@ def _inside(px, py, ex1, ey1, ex2, ey2, s, e):  # pragma: no cover - compiled
     return c
 
 
+@njit(cache=True)
+def _pairs(observer, obstacle, local, m, x, y, cx, cy, half_diag, h, max_distance,
+           tan_min):  # pragma: no cover - compiled
+    """Pairs whose obstacle can rise above ``tan_min`` from the observer, grouped by observer.
+
+    The obstacle's nearest possible point is bounded by its bounding circle; the grouping is a
+    counting sort (CSR: ``ptr``, obstacle indices).
+    """
+    n = observer.size
+    keep = np.zeros(n, dtype=np.bool_)
+    counts = np.zeros(m + 1, dtype=np.int64)
+    for q in range(n):
+        i, j = observer[q], obstacle[q]
+        if i == j:
+            continue
+        gap = max(np.hypot(cx[j] - x[i], cy[j] - y[i]) - half_diag[j], 0.0)
+        if gap <= max_distance and h[j] - h[i] > tan_min * gap:
+            keep[q] = True
+            counts[local[i] + 1] += 1
+    ptr = np.cumsum(counts)
+    fill = ptr[:-1].copy()
+    out = np.empty(ptr[-1], dtype=np.int64)
+    for q in range(n):
+        if keep[q]:
+            r = local[observer[q]]
+            out[fill[r]] = obstacle[q]
+            fill[r] += 1
+    return ptr, out
+
+
 @njit(parallel=True, cache=True)
 def _horizons(ox, oy, oz, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff, heights, sectors,
               rays, min_tan):  # pragma: no cover - compiled
@@ -226,21 +256,11 @@ class Skyline:
         tree = shapely.STRtree(self.points[live])
         i_ob, i_pt = tree.query(self.centre[ob], predicate="dwithin",
                                 distance=self.reach[ob] + self.half_diag[ob])
-        observer, obstacle = live[i_pt], ob[i_ob]
-        # keep pairs where the obstacle can rise above min_elevation from this observer
-        gap = np.maximum(np.hypot(self.cx[obstacle] - self.x[observer],
-                                  self.cy[obstacle] - self.y[observer])
-                         - self.half_diag[obstacle], 0.0)
-        keep = ((observer != obstacle) & (gap <= self.max_distance)
-                & (self.h[obstacle] - self.h[observer] > self.tan_min * gap))
-        observer, obstacle = observer[keep], obstacle[keep]
         local = np.full(self.n, -1, dtype=np.int64)
         local[idx] = np.arange(idx.size)
-        row = local[observer]
-        order = np.argsort(row, kind="stable")
-        pair_obs = obstacle[order].astype(np.int64)
-        pair_ptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=idx.size))]
-                                  ).astype(np.int64)
+        pair_ptr, pair_obs = _pairs(live[i_pt].astype(np.int64), ob[i_ob].astype(np.int64),
+                                    local, idx.size, self.x, self.y, self.cx, self.cy,
+                                    self.half_diag, self.h, self.max_distance, self.tan_min)
         return _horizons(self.x[idx], self.y[idx], self.h[idx], pair_ptr, pair_obs,
                          *self.edges, self.h, sectors, _RAYS, self.tan_min)
 
