@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validate import clean_geometries
 from .assumptions import Assumptions
 from .errors import FootprintError, PvsiteWarning
 
@@ -46,7 +47,6 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "reason": "why the building is unsuitable or invalid, or what was assumed; '' if nothing",
 }
 
-_POLYGONAL = ("Polygon", "MultiPolygon")
 #: A roof larger than this is flagged as implausible (the largest single buildings on Earth
 #: cover about 0.4-0.9 km^2) [m^2].
 MAX_ROOF_AREA_M2 = 500_000.0
@@ -54,55 +54,6 @@ MAX_ROOF_AREA_M2 = 500_000.0
 MAX_WEATHER_DISTANCE_KM = 150.0
 #: Roofs whose horizons are computed at once (bounds memory: 50,000 x 360 sectors ~ 140 MB).
 CHUNK = 50_000
-
-
-def _clean_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Repair what shapely can; return geometries, 'invalid' mask and a note per building."""
-    import shapely
-
-    n = len(geoms)
-    note = np.full(n, "", dtype=object)
-    invalid = np.zeros(n, dtype=bool)
-    missing = pd.isna(geoms)
-    out = np.array(geoms, dtype=object)
-    invalid[missing] = True
-    note[missing] = "no geometry"
-    present = ~missing
-    empty = np.zeros(n, dtype=bool)
-    empty[present] = shapely.is_empty(out[present])
-    invalid |= empty
-    note[empty] = "empty geometry"
-    live = present & ~empty
-    kinds = np.full(n, "", dtype=object)
-    kinds[live] = shapely.get_type_id(out[live])
-    ptypes = {3, 6, 7}  # Polygon, MultiPolygon, GeometryCollection
-    not_poly = live & ~np.isin(kinds, list(ptypes))
-    invalid |= not_poly
-    note[not_poly] = "not a polygon (a point or line has no roof)"
-    check = live & ~not_poly
-    coords, owner = shapely.get_coordinates(out[check], return_index=True)
-    nonfinite = np.zeros(n, dtype=bool)
-    nonfinite[np.flatnonzero(check)[np.unique(owner[~np.isfinite(coords).all(axis=1)])]] = True
-    invalid |= nonfinite
-    note[nonfinite] = "coordinates not finite (NaN or infinite vertex)"
-    check &= ~nonfinite
-    bad = np.zeros(n, dtype=bool)
-    bad[check] = ~shapely.is_valid(out[check])
-    if bad.any():
-        fixed = shapely.make_valid(out[bad])
-        # keep the polygonal part of what make_valid returns
-        polys = np.array([shapely.union_all(
-            [p for p in shapely.get_parts(g) if p.geom_type in _POLYGONAL]) if g is not None
-            else None for g in fixed], dtype=object)
-        out[bad] = polys
-        note[bad] = "geometry repaired with make_valid"
-    has_area = np.zeros(n, dtype=bool)
-    has_area[check] = shapely.area(out[check]) > 0
-    no_area = check & ~has_area
-    invalid |= no_area
-    note[no_area & (note == "")] = "footprint has no area"
-    note[no_area & bad] = "geometry invalid and has no area after repair"
-    return out, invalid, note
 
 
 def _check_weather_distance(metric: Any, weather: pd.DataFrame) -> None:
@@ -259,7 +210,7 @@ def estimate(
 
     # 1. geometry and CRS
     metric_in = roofs.to_metric(buildings)
-    geoms, invalid, note = _clean_geometries(metric_in.geometry.to_numpy())
+    geoms, invalid, note = clean_geometries(metric_in.geometry.to_numpy())
     metric = gpd.GeoDataFrame(metric_in.drop(columns=metric_in.geometry.name),
                               geometry=gpd.GeoSeries(geoms, crs=metric_in.crs,
                                                      index=metric_in.index))
