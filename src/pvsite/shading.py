@@ -387,7 +387,11 @@ def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_
         return loss
     cls_t = np.round(tilt[shaded] / CLASS_TILT_STEP) * CLASS_TILT_STEP
     cls_a = np.mod(np.round(azim[shaded] / CLASS_AZIMUTH_STEP) * CLASS_AZIMUTH_STEP, 360.0)
-    classes, which = np.unique(np.column_stack([cls_t, cls_a]), axis=0, return_inverse=True)
+    # one integer key per class: np.unique on integers, not on rows
+    key = np.round(cls_t / CLASS_TILT_STEP).astype(np.int64) * 100_000 + np.round(
+        cls_a / CLASS_AZIMUTH_STEP).astype(np.int64)
+    uniq, first, which = np.unique(key, return_index=True, return_inverse=True)
+    classes = np.column_stack([cls_t[first], cls_a[first]])
     which = which.ravel()
     table, sky_ac, annual_ac = _class_tables(weather, classes, sectors, mounting, assumptions)
     cum = np.concatenate([np.zeros((len(classes), sectors, 1)), np.cumsum(table, axis=2)],
