@@ -256,7 +256,9 @@ def estimate(
     b_of_plane = planes_df["building"].to_numpy()
     setback = layout.edge_setback(np.where(invalid, None, metric.geometry.to_numpy()),
                                   assumptions=a)[b_of_plane]
-    share = itype.map(dict(a.obstruction_share)).fillna(0.25).to_numpy()[b_of_plane]
+    # a type missing from the assumptions' shares takes that of other public buildings
+    fallback = a.obstruction_share.get("other_public", max(a.obstruction_share.values()))
+    share = itype.map(dict(a.obstruction_share)).fillna(fallback).to_numpy()[b_of_plane]
     laid = layout.layout_planes(planes_df, latitude=lat, flat_tilt=flat_tilt,
                                 obstruction_share=share, setback=setback, assumptions=a)
     equator = 180.0 if lat >= 0 else 0.0
