@@ -191,8 +191,7 @@ def edges_in_row_frame(polygons: np.ndarray, rotate_deg: np.ndarray,
 
     x1, y1 = tr(start)
     x2, y2 = tr(start + 1)
-    order = np.argsort(poly, kind="stable")
+    # parts, rings and coordinates come in input order, so the edges are grouped by polygon
     counts = np.bincount(poly, minlength=n)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    return (np.ascontiguousarray(x1[order]), np.ascontiguousarray(y1[order]),
-            np.ascontiguousarray(x2[order]), np.ascontiguousarray(y2[order]), offsets)
+    return x1, y1, x2, y2, offsets
