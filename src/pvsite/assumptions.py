@@ -226,6 +226,13 @@ class Assumptions:
             "storey_height_m": self.storey_height_m > 0,
             "default_height_m": self.default_height_m > 0,
             "target_kw": self.target_kw >= 0,
+            "capex_yuan_per_wp": self.capex_yuan_per_wp >= 0,
+            "site_cost_yuan": self.site_cost_yuan >= 0,
+            "opex_yuan_per_wp_year": self.opex_yuan_per_wp_year >= 0,
+            "discount_rate": self.discount_rate > -1,
+            "lifetime_years": self.lifetime_years >= 1,
+            "degradation_per_year": 0 <= self.degradation_per_year < 1,
+            "row_alignment_max_deg": 0 <= self.row_alignment_max_deg <= 45,
         }
         bad = [name for name, ok in checks.items() if not ok]
         if self.flat_roof_tilt is not None and not 0 <= self.flat_roof_tilt <= 90:
