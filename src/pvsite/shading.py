@@ -421,28 +421,32 @@ def _loss_kernel(which, hz, tilt, azim, cum, table, step):  # pragma: no cover -
     nbins = table.shape[2]
     lost = np.zeros(n)
     ratio = np.ones(n)
+    phi = (np.arange(sectors) + 0.5) * 2 * np.pi / sectors
+    cphi, sphi = np.cos(phi), np.sin(phi)
     for p in prange(n):
         c = which[p]
         s_t = np.radians(tilt[p])
         a_t = np.radians(azim[p])
         cs, ss, ts = np.cos(s_t), np.sin(s_t), np.tan(s_t)
+        ca, sa = np.cos(a_t), np.sin(a_t)
         total = 0.0
-        with_h = 0.0
-        open_ = 0.0
+        hidden = 0.0  # sky view the horizon takes away, summed over sectors
         for k in range(sectors):
-            x = min(max(hz[p, k] / step, 0.0), nbins)
+            if hz[p, k] <= 0:
+                continue  # open sector: no beam lost, no sky hidden
+            x = min(hz[p, k] / step, nbins)
             k0 = min(int(np.floor(x)), nbins - 1)
             total += cum[c, k, k0] + (x - k0) * table[c, k, k0]
-            phi = np.radians((k + 0.5) * 360.0 / sectors)
-            cd = np.cos(phi - a_t)
+            cd = cphi[k] * ca + sphi[k] * sa  # cos(phi - azimuth)
             self_h = np.arctan(max(-ts * cd, 0.0))
-            hm = max(np.radians(hz[p, k]), self_h)
-            with_h += cs * np.cos(hm) ** 2 + ss * cd * (np.pi / 2 - hm - np.sin(hm) * np.cos(hm))
-            open_ += cs * np.cos(self_h) ** 2 + ss * cd * (
-                np.pi / 2 - self_h - np.sin(self_h) * np.cos(self_h))
+            hm = np.radians(hz[p, k])
+            if hm > self_h:
+                hidden += (cs * (np.cos(self_h) ** 2 - np.cos(hm) ** 2)
+                           + ss * cd * ((hm + np.sin(hm) * np.cos(hm))
+                                        - (self_h + np.sin(self_h) * np.cos(self_h))))
         lost[p] = total
-        if open_ > 0:
-            ratio[p] = with_h / open_
+        open_ = (1 + cs) / 2  # the open plane's view factor, (1/sectors) sum of the terms
+        ratio[p] = max(open_ - hidden / sectors, 0.0) / open_ if open_ > 0 else 1.0
     return lost, ratio
 
 
