@@ -158,12 +158,12 @@ def pack(x1, y1, x2, y2, offsets, depth, pitch, along, phases):  # pragma: no co
     return counts, rows
 
 
-def edges_in_row_frame(polygons: np.ndarray, rotate_deg: np.ndarray,
-                       stretch_y: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Edges of (multi)polygons rotated clockwise by ``rotate_deg`` and stretched along y.
+def polygon_edges(polygons: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Edges of (multi)polygons, each polygon moved to put its bounding box's corner at 0.
 
-    Returns ``x1, y1, x2, y2, offsets`` with the edges of polygon ``i`` at
-    ``offsets[i]:offsets[i + 1]``; empty or missing polygons get no edges.
+    Returns ``x1, y1, x2, y2, offsets, x0, y0``: the edges of polygon ``i`` are at
+    ``offsets[i]:offsets[i + 1]`` (none for empty or missing polygons), relative to its corner
+    ``(x0[i], y0[i])``, which keeps precision in UTM metres.
     """
     import shapely
 
@@ -174,24 +174,38 @@ def edges_in_row_frame(polygons: np.ndarray, rotate_deg: np.ndarray,
     coords, ring_of_coord = shapely.get_coordinates(rings, return_index=True)
     owner = part_idx[ring_part][ring_of_coord] if coords.size else np.empty(0, dtype=np.int64)
     # an edge joins consecutive coordinates of the same ring (rings are closed)
-    same = ring_of_coord[1:] == ring_of_coord[:-1]
-    start = np.flatnonzero(same)
+    start = np.flatnonzero(ring_of_coord[1:] == ring_of_coord[:-1])
     poly = owner[start]
+    bounds = shapely.bounds(polygons)
+    x0, y0 = bounds[:, 0], bounds[:, 1]
+    x, y = coords[:, 0], coords[:, 1]
+    # parts, rings and coordinates come in input order, so the edges are grouped by polygon
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(poly, minlength=n))]).astype(np.int64)
+    return (x[start] - x0[poly], y[start] - y0[poly], x[start + 1] - x0[poly],
+            y[start + 1] - y0[poly], offsets, x0, y0)
+
+
+def rotate_edges(edges: tuple[np.ndarray, ...], rotate_deg: np.ndarray,
+                 stretch_y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Edges of :func:`polygon_edges` turned clockwise by ``rotate_deg`` and stretched along y.
+
+    Returns ``x1, y1, x2, y2, offsets`` in each polygon's row frame.
+    """
+    x1, y1, x2, y2, offsets = edges[:5]
+    poly = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
     theta = np.radians(np.asarray(rotate_deg, dtype=float))[poly]
     c, s = np.cos(theta), np.sin(theta)
     k = np.asarray(stretch_y, dtype=float)[poly]
-    # move each polygon's corner to the origin first, to keep precision in UTM metres
-    bounds = shapely.bounds(polygons)
-    x0, y0 = bounds[:, 0][poly], bounds[:, 1][poly]
-    x, y = coords[:, 0], coords[:, 1]
+    return (x1 * c + y1 * s, (-x1 * s + y1 * c) * k, x2 * c + y2 * s, (-x2 * s + y2 * c) * k,
+            offsets)
 
-    def tr(ix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        xl, yl = x[ix] - x0, y[ix] - y0
-        return xl * c + yl * s, (-xl * s + yl * c) * k
 
-    x1, y1 = tr(start)
-    x2, y2 = tr(start + 1)
-    # parts, rings and coordinates come in input order, so the edges are grouped by polygon
-    counts = np.bincount(poly, minlength=n)
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    return x1, y1, x2, y2, offsets
+def edges_in_row_frame(polygons: np.ndarray, rotate_deg: np.ndarray,
+                       stretch_y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Edges of (multi)polygons rotated clockwise by ``rotate_deg`` and stretched along y.
+
+    Returns ``x1, y1, x2, y2, offsets`` with the edges of polygon ``i`` at
+    ``offsets[i]:offsets[i + 1]``, relative to its bounding box's corner; empty or missing
+    polygons get no edges.
+    """
+    return rotate_edges(polygon_edges(polygons), rotate_deg, stretch_y)

@@ -82,18 +82,21 @@ def row_spacing(latitude: float, surface_tilt: float, slant_length: float, *,
     return slant_length * np.cos(np.radians(surface_tilt)) + gap, gap
 
 
-def edge_setback(footprints: Any, *, assumptions: Assumptions | None = None) -> np.ndarray:
+def edge_setback(footprints: Any, *, assumptions: Assumptions | None = None,
+                 rectangles: Any = None) -> np.ndarray:
     """Edge setback of each roof [m]: the fire-code perimeter pathway.
 
     IFC 2021 section 1205.3.1 (IFC 2018 1204.3.1): a 6 ft (1.83 m) clear perimeter on
     commercial roofs, reduced to 4 ft (1.22 m) where either axis of the building is 250 ft
     (76.2 m) or less. ``Assumptions.edge_setback_m`` sets the smaller one; the larger one scales
-    with it (x 1.5). Returns one setback per footprint [m].
+    with it (x 1.5). Returns one setback per footprint [m]. ``rectangles``: the footprints'
+    minimum rotated rectangles, when the caller has them already.
     """
     import shapely
 
     a = assumptions or Assumptions()
-    rect = shapely.minimum_rotated_rectangle(np.asarray(footprints, dtype=object))
+    rect = (shapely.minimum_rotated_rectangle(np.asarray(footprints, dtype=object))
+            if rectangles is None else np.asarray(rectangles, dtype=object))
     half_perimeter, area = shapely.length(rect) / 2, shapely.area(rect)
     # the sides of a rectangle are the roots of t^2 - (P/2) t + A = 0
     short_side = (half_perimeter - np.sqrt(np.clip(half_perimeter**2 - 4 * area, 0, None))) / 2
@@ -127,16 +130,18 @@ def usable_polygons(polygons: Any, setback: Any, min_width: float) -> np.ndarray
     return opened
 
 
-def row_alignment(footprints: Any, max_deg: float) -> np.ndarray:
+def row_alignment(footprints: Any, max_deg: float, *, rectangles: Any = None) -> np.ndarray:
     """How far rows turn from east-west to follow each roof's edges [deg, counter-clockwise].
 
     The edge of the minimum rotated rectangle nearest to east-west, as an angle in
-    (-45, 45] deg; 0 where that is more than ``max_deg``.
+    (-45, 45] deg; 0 where that is more than ``max_deg``. ``rectangles``: those rectangles,
+    when the caller has them already.
     """
     import shapely
 
-    geoms = np.asarray(footprints, dtype=object)
-    rect = shapely.minimum_rotated_rectangle(geoms)
+    rect = (shapely.minimum_rotated_rectangle(np.asarray(footprints, dtype=object))
+            if rectangles is None else np.asarray(rectangles, dtype=object))
+    geoms = rect
     coords, owner = shapely.get_coordinates(rect, return_index=True)
     first = np.searchsorted(owner, np.arange(len(geoms)))
     has_edge = (first + 1 < len(owner)) & (np.diff(np.append(first, len(owner))) >= 2)
@@ -152,6 +157,7 @@ def row_alignment(footprints: Any, max_deg: float) -> np.ndarray:
 
 def layout_planes(planes: pd.DataFrame, *, latitude: float, flat_tilt: float,
                   obstruction_share: np.ndarray, setback: np.ndarray,
+                  row_turn: np.ndarray | None = None,
                   assumptions: Assumptions | None = None) -> pd.DataFrame:
     """Pack modules on every roof plane.
 
@@ -165,6 +171,9 @@ def layout_planes(planes: pd.DataFrame, *, latitude: float, flat_tilt: float,
         Tilt of the rows on flat roofs [deg].
     obstruction_share, setback : ndarray
         Per plane: share of the usable area lost to obstructions [0-1], edge setback [m].
+    row_turn : ndarray, optional
+        Per plane: the turn of rows on flat roofs from east-west [deg] (:func:`row_alignment`);
+        computed from the planes if not given.
     assumptions : Assumptions, optional
         Module size and power, minimum width and area.
 
@@ -180,7 +189,7 @@ def layout_planes(planes: pd.DataFrame, *, latitude: float, flat_tilt: float,
     """
     import shapely
 
-    from ._packing import edges_in_row_frame, pack
+    from ._packing import pack, polygon_edges, rotate_edges
 
     a = assumptions or Assumptions()
     p = planes.copy()
@@ -190,7 +199,9 @@ def layout_planes(planes: pd.DataFrame, *, latitude: float, flat_tilt: float,
     geoms = p["geometry"].to_numpy()
     p["surface_tilt"] = np.where(flat, flat_tilt, p["plane_tilt"].to_numpy())
     turn = np.zeros(n)
-    if a.row_alignment_max_deg > 0 and flat.any():
+    if row_turn is not None:
+        turn[flat] = np.asarray(row_turn, dtype=float)[flat]
+    elif a.row_alignment_max_deg > 0 and flat.any():
         turn[flat] = row_alignment(geoms[flat], a.row_alignment_max_deg)
     aligned = (equator - turn) % 360
     plane_az = p["plane_azimuth"].to_numpy(dtype=float)
@@ -209,9 +220,10 @@ def layout_planes(planes: pd.DataFrame, *, latitude: float, flat_tilt: float,
     facings = [np.where(flat, equator, plane_az)]
     if (flat & (aligned != equator)).any():
         facings.append(np.where(flat, aligned, plane_az))
+    local_edges = polygon_edges(usable)
     for facing in facings:
         # rotate so the plane faces "south" in the row frame, stretch pitched planes to size
-        edges = edges_in_row_frame(usable, 180.0 - np.nan_to_num(facing), stretch)
+        edges = rotate_edges(local_edges, 180.0 - np.nan_to_num(facing), stretch)
         facing_deg = np.round(np.nan_to_num(facing))
         for orient, slant, along in (("portrait", a.module_length_m, a.module_width_m),
                                      ("landscape", a.module_width_m, a.module_length_m)):

@@ -185,6 +185,7 @@ def estimate(
     True
     """
     import geopandas as gpd
+    import shapely
 
     from . import datasets, energy, institutions, layout, roofs
     from .distributed import estimate_dask, is_dask
@@ -254,13 +255,16 @@ def estimate(
     flat_tilt = (a.flat_roof_tilt if a.flat_roof_tilt is not None
                  else round(energy.optimal_tilt(weather, assumptions=a)[0]))
     b_of_plane = planes_df["building"].to_numpy()
-    setback = layout.edge_setback(np.where(invalid, None, metric.geometry.to_numpy()),
-                                  assumptions=a)[b_of_plane]
+    # one minimum rotated rectangle per building: the setback rule and the row alignment
+    rect = shapely.minimum_rotated_rectangle(np.where(invalid, None, metric.geometry.to_numpy()))
+    setback = layout.edge_setback(None, assumptions=a, rectangles=rect)[b_of_plane]
+    turn = layout.row_alignment(None, a.row_alignment_max_deg, rectangles=rect)[b_of_plane]
     # a type missing from the assumptions' shares takes that of other public buildings
     fallback = a.obstruction_share.get("other_public", max(a.obstruction_share.values()))
     share = itype.map(dict(a.obstruction_share)).fillna(fallback).to_numpy()[b_of_plane]
     laid = layout.layout_planes(planes_df, latitude=lat, flat_tilt=flat_tilt,
-                                obstruction_share=share, setback=setback, assumptions=a)
+                                obstruction_share=share, setback=setback, row_turn=turn,
+                                assumptions=a)
     equator = 180.0 if lat >= 0 else 0.0
     off_south = np.abs((laid["surface_azimuth"].to_numpy() - equator + 180) % 360 - 180)
     north = (laid["roof_type"] != "flat").to_numpy() & (off_south > 90)

@@ -195,7 +195,7 @@ class Skyline:
                  max_distance: float = MAX_DISTANCE) -> None:
         import shapely
 
-        from ._packing import edges_in_row_frame
+        from ._packing import polygon_edges
 
         geoms = np.asarray(footprints, dtype=object)
         h = np.asarray(heights, dtype=float)
@@ -227,11 +227,10 @@ class Skyline:
         solid = np.where(self.ok, geoms, None)
         # exteriors anticlockwise, holes clockwise: the building lies left of every edge
         solid[self.ok] = shapely.orient_polygons(solid[self.ok], exterior_cw=False)
-        x1, y1, x2, y2, off = edges_in_row_frame(solid, np.zeros(n), np.ones(n))
-        # edges_in_row_frame moved each polygon to its own corner: move back
+        x1, y1, x2, y2, off, x0, y0 = polygon_edges(solid)
+        # polygon_edges moved each polygon to its own corner: move back
         owner = np.repeat(np.arange(n), np.diff(off))
-        self.edges = (x1 + bounds[owner, 0], y1 + bounds[owner, 1],
-                      x2 + bounds[owner, 0], y2 + bounds[owner, 1], off)
+        self.edges = (x1 + x0[owner], y1 + y0[owner], x2 + x0[owner], y2 + y0[owner], off)
         self.obstacles = np.flatnonzero(self.ok & (self.reach > 0))
 
     def chunks(self, size: int = 50_000) -> list[np.ndarray]:
