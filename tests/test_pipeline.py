@@ -141,3 +141,9 @@ def test_implausible_heights_and_far_weather_are_flagged(weather):
     far = gpd.GeoDataFrame(geometry=[rect_wgs84(116.40, 39.90, 30, 15)], crs=4326)  # Beijing
     with pytest.warns(PvsiteWarning, match="km from the weather"):
         pvsite.estimate(far, weather, districts=False)
+
+
+def test_a_point_footprint_is_invalid_but_keeps_its_district(weather):
+    b = gpd.GeoDataFrame(geometry=[shapely.Point(121.4737, 31.2304)], crs=4326)
+    r = pvsite.estimate(b, weather)
+    assert r["status"].iloc[0] == "invalid" and r["adcode"].iloc[0] == "310101"

@@ -121,8 +121,8 @@ def institution_type(
     return out
 
 
-def assign_district(metric: Any, districts: Any, *, max_distance_m: float = 1000.0
-                    ) -> pd.DataFrame:
+def assign_district(metric: Any, districts: Any, *, max_distance_m: float = 1000.0,
+                    points: Any = None) -> pd.DataFrame:
     """District of each building from a spatial join of a point on its surface.
 
     Parameters
@@ -134,6 +134,9 @@ def assign_district(metric: Any, districts: Any, *, max_distance_m: float = 1000
     max_distance_m : float
         A building outside every district (on the coast, or on a simplified border) takes the
         nearest district within this distance [m].
+    points : array of shapely Points, optional
+        A point on each footprint's surface (None where there is none), when the caller has
+        them already.
 
     Returns
     -------
@@ -147,9 +150,13 @@ def assign_district(metric: Any, districts: Any, *, max_distance_m: float = 1000
     cols = [c for c in ("district", "district_en", "adcode") if c in districts]
     d = districts.to_crs(metric.crs)[cols + [districts.geometry.name]].reset_index(drop=True)
     geoms = metric.geometry.to_numpy()
-    ok = ~(pd.isna(geoms) | shapely.is_empty(geoms))
-    points = np.full(len(geoms), None, dtype=object)
-    points[ok] = shapely.point_on_surface(geoms[ok])
+    if points is None:
+        ok = ~(pd.isna(geoms) | shapely.is_empty(geoms))
+        points = np.full(len(geoms), None, dtype=object)
+        points[ok] = shapely.point_on_surface(geoms[ok])
+    else:
+        points = np.asarray(points, dtype=object)
+        ok = ~(pd.isna(points) | shapely.is_empty(points))
     pts = gpd.GeoDataFrame({"pos": np.arange(len(geoms))}, geometry=points, crs=metric.crs)
     pts = pts[ok]
     hit = gpd.sjoin(pts, d, how="left", predicate="within")

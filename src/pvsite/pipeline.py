@@ -218,6 +218,11 @@ def estimate(
     bar.update()
 
     _check_weather_distance(metric, weather)
+    # a point on each footprint: the district join and the roofs' horizons share them (an
+    # invalid footprint with a place, a point or a line, still gets its district)
+    located = ~invalid | (note == "not a polygon (a point or line has no roof)")
+    points = np.full(n, None, dtype=object)
+    points[located] = shapely.point_on_surface(geoms[located])
 
     # 2. attributes: heights, types, districts
     heights = roofs.building_height(metric, assumptions=a)
@@ -227,7 +232,8 @@ def estimate(
                              else pd.Series(np.nan, index=metric.index, dtype=object)})
     else:
         dist = institutions.assign_district(
-            metric, datasets.shanghai_districts() if districts is None else districts)
+            metric, datasets.shanghai_districts() if districts is None else districts,
+            points=points)
         if "district" in metric:  # a given district wins over the spatial join
             given = metric["district"].notna()
             dist.loc[given, "district"] = metric.loc[given, "district"]
@@ -293,7 +299,7 @@ def estimate(
         from .shading import Skyline, coarsen, shading_loss
 
         sky = Skyline(np.where(invalid, None, metric.geometry.to_numpy()),
-                      heights["height_m"].to_numpy())
+                      heights["height_m"].to_numpy(), points=points)
         horizons = np.zeros((n, 72), dtype=np.float32) if keep else None
         plane_loss = np.zeros(len(laid))
         mounting_arr = laid["mounting"].to_numpy()

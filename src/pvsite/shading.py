@@ -188,11 +188,12 @@ class Skyline:
 
     Parameters are those of :func:`horizon_profiles`. ``profiles(observers)`` returns the
     horizons of the roofs at those positions, seen against every building; computing them
-    in spatially compact chunks (``chunks``) bounds memory for a city.
+    in spatially compact chunks (``chunks``) bounds memory for a city. ``points``: a point on
+    each footprint's surface (the roofs' observers), when the caller has them already.
     """
 
     def __init__(self, footprints: Any, heights: Any, *, min_elevation: float = MIN_ELEVATION,
-                 max_distance: float = MAX_DISTANCE) -> None:
+                 max_distance: float = MAX_DISTANCE, points: Any = None) -> None:
         import shapely
 
         from ._packing import polygon_edges
@@ -210,7 +211,8 @@ class Skyline:
         self.ok = polygonal & finite & np.isfinite(h)
         self.h = np.where(self.ok, h, 0.0)
         self.points = np.full(n, None, dtype=object)
-        self.points[self.ok] = shapely.point_on_surface(geoms[self.ok])
+        self.points[self.ok] = (shapely.point_on_surface(geoms[self.ok]) if points is None
+                                else np.asarray(points, dtype=object)[self.ok])
         self.x = np.nan_to_num(shapely.get_x(self.points))
         self.y = np.nan_to_num(shapely.get_y(self.points))
         self.tan_min = float(np.tan(np.radians(min_elevation)))
