@@ -5,10 +5,11 @@
    height), from neighbouring buildings as prisms of their footprint and height, along one ray
    through the middle of each sector (compiled with numba). Neighbours come from a shapely
    STRtree query: each building can shade roofs within
-   ``(its height - lowest height) / tan(MIN_ELEVATION)`` of it. One-degree sectors keep the
-   annual loss within 0.5 % of a brute-force ray-vs-box computation for a tower beside a
-   school; 5-degree sectors cost 2.5 % (the test suite measures both). Results keep a
-   72-sector summary (``coarsen``) for display.
+   ``(its height - lowest height) / tan(MIN_ELEVATION)`` of it. For a 100 m tower beside a
+   10 m roof, one-degree sectors put the shaded annual energy within 0.5 % of a brute-force
+   ray-vs-box computation, five-degree sectors 2.4 % off (measured when this was written;
+   ``tests/test_shading.py`` checks the one-degree case to 1 %). Results keep a 72-sector
+   summary (``coarsen``) for display.
 2. **Energy**: for each orientation class, pvlib's hourly beam and sky-diffuse parts of the
    effective irradiance, weighted by the hour's conversion to AC, are binned by the sun's
    sector and elevation once per weather year. A roof's lost beam is then the sum, over its 72
