@@ -19,7 +19,8 @@ SEED = 20220701  # month the Shanghai public-institution plan appeared; any fixe
 # weather
 
 #: Site of the generated year: central Shanghai (Xuhui/Huangpu), about 5 m above sea level.
-SITE = {"latitude": 31.20, "longitude": 121.45, "altitude": 5.0, "tz": "Asia/Shanghai"}
+SITE: dict[str, Any] = {"latitude": 31.20, "longitude": 121.45, "altitude": 5.0,
+                        "tz": "Asia/Shanghai"}
 
 #: Monthly mean daily global horizontal irradiation, Jan..Dec [kWh/m^2/day]. NASA Surface
 #: meteorology and Solar Energy (SSE) release 6.0, 22-year average (July 1983 - June 2005),
@@ -385,8 +386,8 @@ def synthetic_city(n: int, *, seed: int = 0, crs: Any = "EPSG:4326",
     public = itype != "not_public"
     gdf = gpd.GeoDataFrame({
         "building_id": np.char.add("C", np.char.zfill(i.astype(str), 7)),
-        "institution_id": np.where(public, np.char.add("CI", np.char.zfill(
-            (i // 3).astype(str), 6)), None),
+        "institution_id": pd.Series(np.char.add("CI", np.char.zfill((i // 3).astype(str), 6)),
+                                    dtype=object).where(public, None).to_numpy(),
         "institution_type": itype,
         "height": np.where(known == 0, height, np.nan),
         "building:levels": np.where(known == 1, storeys.astype(float), np.nan),

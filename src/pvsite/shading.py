@@ -226,10 +226,11 @@ class Skyline:
         self.half_diag = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
         self.cx = (bounds[:, 0] + bounds[:, 2]) / 2
         self.cy = (bounds[:, 1] + bounds[:, 3]) / 2
-        self.centre = np.where(self.ok, shapely.points(self.cx, self.cy), None)
-        solid = np.where(self.ok, geoms, None)
+        self.centre = np.full(n, None, dtype=object)
+        self.centre[self.ok] = shapely.points(self.cx[self.ok], self.cy[self.ok])
+        solid = np.full(n, None, dtype=object)
         # exteriors anticlockwise, holes clockwise: the building lies left of every edge
-        solid[self.ok] = shapely.orient_polygons(solid[self.ok], exterior_cw=False)
+        solid[self.ok] = shapely.orient_polygons(geoms[self.ok], exterior_cw=False)
         x1, y1, x2, y2, off, x0, y0 = polygon_edges(solid)
         # polygon_edges moved each polygon to its own corner: move back
         owner = np.repeat(np.arange(n), np.diff(off))
