@@ -93,3 +93,11 @@ def test_empty_directory_instead_of_a_file(tmp_path):
     # GDAL opens a directory as a shapefile data set with no layer; the message names the
     # directory, though GDAL's own part of it (an IndexError) says little
     assert "could not be read as footprints" in refused(tmp_path)
+
+
+def test_gbk_shapefile_without_cpg_reads_with_encoding(tmp_path):
+    # Chinese GIS exports often come as GBK shapefiles without the .cpg that names it
+    for ext in (".shp", ".shx", ".dbf", ".prj"):
+        shutil.copy(BAD / f"gbk{ext}", tmp_path / f"b{ext}")
+    got = pvsite.read_footprints(tmp_path / "b.shp", encoding="gbk")
+    assert list(got["name"]) == ["上海市第一人民医院"]

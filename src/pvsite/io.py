@@ -358,6 +358,7 @@ def read_footprints(
     layer: str | int | None = None,
     crs: Any = None,
     coordinate_system: str | None = None,
+    encoding: str | None = None,
 ) -> Any:
     """Read building footprints from any OGR format (GeoJSON, GPKG, Shapefile...) or GeoParquet.
 
@@ -368,6 +369,9 @@ def read_footprints(
         pyogrio (GDAL/OGR).
     layer : str or int, optional
         Layer of a multi-layer file (GeoPackage).
+    encoding : str, optional
+        Text encoding of the attributes when the file does not say (a Shapefile without its
+        ``.cpg``), e.g. ``"gbk"`` for many Chinese GIS exports; ignored for GeoParquet.
     crs : optional
         CRS to assign when the file has none (e.g. ``"EPSG:4326"``). A file with a CRS keeps it.
     coordinate_system : {None, 'wgs84', 'gcj02', 'bd09'}, optional
@@ -416,7 +420,8 @@ def read_footprints(
         if path.suffix.lower() in (".parquet", ".geoparquet"):
             gdf = gpd.read_parquet(path)
         else:
-            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+            gdf = gpd.read_file(path, layer=layer, engine="pyogrio",
+                                **({"encoding": encoding} if encoding else {}))
     except Exception as exc:
         raise FootprintError(
             f"{path}: could not be read as footprints ({type(exc).__name__}: {exc}). Check that "
