@@ -374,3 +374,9 @@ def test_download_query_covers_every_rule():
     assert tags["landuse"] == ["education"] and tags["healthcare"] == ["hospital"]
     assert {"school", "university", "hospital", "townhall", "kindergarten"} <= set(
         tags["amenity"])
+
+
+def test_read_footprints_hands_an_extract_to_read_osm(extract, buildings):
+    via_footprints = pvsite.read_footprints(extract)
+    assert list(via_footprints["osm_id"]) == list(buildings["osm_id"])
+    assert list(via_footprints["institution_type"]) == list(buildings["institution_type"])

@@ -365,8 +365,9 @@ def read_footprints(
     Parameters
     ----------
     path : str or Path
-        The file. ``.parquet``/``.geoparquet`` is read as GeoParquet, anything else through
-        pyogrio (GDAL/OGR).
+        The file. ``.parquet``/``.geoparquet`` is read as GeoParquet, an OpenStreetMap extract
+        (``.osm``, ``.osm.pbf``) by :func:`pvsite.read_osm`, anything else through pyogrio
+        (GDAL/OGR).
     layer : str or int, optional
         Layer of a multi-layer file (GeoPackage).
     encoding : str, optional
@@ -416,6 +417,10 @@ def read_footprints(
     path = Path(path)
     if not path.exists():
         raise FootprintError(f"{path}: no such file.")
+    if path.name.lower().endswith((".osm", ".osm.pbf", ".pbf")):
+        from .osm import read_osm  # an OpenStreetMap extract: buildings with their tags
+
+        return read_osm(path)
     try:
         if path.suffix.lower() in (".parquet", ".geoparquet"):
             gdf = gpd.read_parquet(path)
