@@ -115,7 +115,7 @@ def test_tower_loss_equals_brute_force_hourly_computation(weather, where, lo, hi
     tower = shapely.box(lo[0], lo[1], hi[0], hi[1])
     h = horizon_profiles([ROOF, tower], [10.0, float(hi[2])])
     loss = shading_loss(weather, [28.0], [180.0], h[:1])[0]
-    unshaded = energy.hourly_ac(weather, [28.0], [180.0]).sum() / 1000
+    unshaded = energy.hourly_chain(weather, [28.0], [180.0])["ac"].sum() / 1000
     reference = _brute_force_kwh(weather, np.array([0.0, 10.0, 10.0]), np.array(lo, float),
                                  np.array(hi, float))
     assert unshaded * (1 - loss) == pytest.approx(reference, rel=0.01), where

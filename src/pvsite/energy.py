@@ -108,24 +108,6 @@ def solar_position(weather: pd.DataFrame) -> pd.DataFrame:
                                  temperature=weather["temp_air"])
 
 
-def hourly_ac(
-    weather: pd.DataFrame,
-    surface_tilt: np.ndarray,
-    surface_azimuth: np.ndarray,
-    *,
-    mounting: str = "racked",
-    assumptions: Assumptions | None = None,
-    solpos: pd.DataFrame | None = None,
-) -> np.ndarray:
-    """AC power per kWp DC for every hour and orientation [W/kWp], shape (orientations, hours).
-
-    The pvlib chain of this module's docstring, vectorised over orientations. Integrating over
-    the hours of the year (hourly data) gives Wh/kWp.
-    """
-    return hourly_chain(weather, surface_tilt, surface_azimuth, mounting=mounting,
-                        assumptions=assumptions, solpos=solpos)["ac"]
-
-
 def hourly_chain(
     weather: pd.DataFrame,
     surface_tilt: np.ndarray,
@@ -136,11 +118,13 @@ def hourly_chain(
     solpos: pd.DataFrame | None = None,
     parts: bool = False,
 ) -> dict[str, np.ndarray]:
-    """The chain's hourly arrays, shape (orientations, hours).
+    """The chain's hourly arrays for many orientations, shape (orientations, hours).
 
-    Returns ``ac`` [W/kWp] and, with ``parts=True``, ``beam`` (beam after the incidence-angle
-    modifier), ``sky`` (sky diffuse) and ``effective`` (their sum with ground-reflected light)
-    [W/m^2]: what shading removes, and the irradiance the AC came from.
+    The pvlib chain of this module's docstring, vectorised over orientations. Returns ``ac``,
+    AC power per kWp DC [W/kWp] (summed over the hours of hourly data: Wh/kWp) and, with
+    ``parts=True``, ``beam`` (beam after the incidence-angle modifier), ``sky`` (sky diffuse)
+    and ``effective`` (their sum with ground-reflected light) [W/m^2]: what shading removes,
+    and the irradiance the AC came from.
     """
     import pvlib
 
@@ -209,7 +193,8 @@ def yield_grid(weather: pd.DataFrame, *, mounting: str = "racked",
     tilts = np.arange(0.0, 90.0 + TILT_STEP / 2, TILT_STEP)
     azimuths = np.arange(0.0, 360.0, AZIMUTH_STEP)
     tt, zz = np.meshgrid(tilts, azimuths, indexing="ij")
-    power = hourly_ac(weather, tt.ravel(), zz.ravel(), mounting=mounting, assumptions=a)
+    power = hourly_chain(weather, tt.ravel(), zz.ravel(), mounting=mounting,
+                         assumptions=a)["ac"]
     hours = _hours_per_step(weather)
     month = weather.index.month.to_numpy()
     monthly = np.stack([power[:, month == m].sum(axis=1) for m in range(1, 13)]) * hours / 1000
