@@ -97,6 +97,7 @@ def estimate_dask(buildings: Any, weather: Any, **kwargs: Any) -> Any:
         Lazy; ``.compute()`` gives the same table as ``pvsite.estimate`` on the whole data.
     """
     import dask
+    import dask.dataframe as dd
     import dask_geopandas
     from dask import delayed
 
@@ -118,5 +119,4 @@ def estimate_dask(buildings: Any, weather: Any, **kwargs: Any) -> Any:
         halos = [delayed(_clip)(parts[j], box) for j in near]
         tasks.append(delayed(_with_halo)(part, halos, weather, kwargs))
     return dask_geopandas.from_dask_dataframe(
-        __import__("dask.dataframe", fromlist=["from_delayed"]).from_delayed(
-            tasks, meta=meta, verify_meta=False), geometry=meta.geometry.name)
+        dd.from_delayed(tasks, meta=meta, verify_meta=False), geometry=meta.geometry.name)

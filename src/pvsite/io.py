@@ -8,6 +8,7 @@ GeoDataFrame with its CRS, every input row kept.
 
 from __future__ import annotations
 
+import datetime
 import json
 import warnings
 from collections.abc import Mapping
@@ -198,9 +199,7 @@ def write_weather_csv(weather: pd.DataFrame, path: str | Path) -> None:
 def _tzinfo(tz: Any) -> Any:
     """A tz name, or a UTC offset in hours (EPW, TMY3), as something pandas accepts."""
     if isinstance(tz, (int, float, np.integer, np.floating)):
-        hours = float(tz)
-        return pd.Timestamp(0, tz="UTC").tz_convert(
-            __import__("datetime").timezone(pd.Timedelta(hours=hours))).tz
+        return datetime.timezone(datetime.timedelta(hours=float(tz)))
     return tz
 
 
