@@ -223,3 +223,13 @@ def test_raw_dataframe_is_refused(shanghai_weather):
     raw.attrs = {}
     with pytest.raises(WeatherDataError, match="read_weather"):
         pvsite.specific_yield(raw, 20.0, 180.0)
+
+
+def test_cache_tells_apart_weather_that_differs_only_in_pressure(shanghai_weather):
+    # pressure enters solar position (refraction), so a changed pressure is another year
+    low = shanghai_weather.copy()
+    low["pressure"] = 50_000.0
+    low.attrs = dict(shanghai_weather.attrs)
+    from pvsite import energy
+
+    assert energy._weather_key(low) != energy._weather_key(shanghai_weather)

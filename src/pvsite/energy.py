@@ -66,8 +66,11 @@ class YieldGrid:
 def _weather_key(weather: pd.DataFrame) -> str:
     h = hashlib.sha1(usedforsecurity=False)
     h.update(np.ascontiguousarray(weather.index.asi8).tobytes())
-    for col in ("ghi", "dni", "dhi", "temp_air", "wind_speed"):
-        h.update(np.ascontiguousarray(weather[col].to_numpy(dtype=float)).tobytes())
+    # every column the chain reads: pressure too, for the refraction of solar position
+    for col in ("ghi", "dni", "dhi", "temp_air", "wind_speed", "pressure"):
+        if col in weather:
+            h.update(col.encode())
+            h.update(np.ascontiguousarray(weather[col].to_numpy(dtype=float)).tobytes())
     h.update(repr(sorted((k, str(v)) for k, v in weather.attrs.items()
                          if k in ("latitude", "longitude", "altitude"))).encode())
     return h.hexdigest()
