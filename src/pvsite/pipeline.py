@@ -305,14 +305,14 @@ def estimate(
         mounting_arr = laid["mounting"].to_numpy()
         tilt_arr = laid["surface_tilt"].to_numpy(dtype=float)
         az_arr = laid["surface_azimuth"].to_numpy(dtype=float)
+        in_dsm_crs = _in_raster_crs(metric.geometry, dsm) if dsm is not None else None
         chunk_bar = tqdm(sky.chunks(CHUNK), desc="shading", disable=not show, leave=False)
         for chunk in chunk_bar:  # spatially compact chunks bound the memory of a city
             prof = sky.profiles(chunk)
             if dsm is not None:  # terrain and trees: the higher of the two horizons
                 from .shading import dsm_horizons
 
-                prof = np.maximum(prof, dsm_horizons(
-                    _in_raster_crs(metric.geometry.iloc[chunk], dsm), None, dsm))
+                prof = np.maximum(prof, dsm_horizons(in_dsm_crs[chunk], None, dsm))
             if horizons is not None:
                 horizons[chunk] = coarsen(prof)
             local = np.full(n, -1)
