@@ -309,7 +309,7 @@ def estimate(
         chunk_bar = tqdm(sky.chunks(CHUNK), desc="shading", disable=not show, leave=False)
         for chunk in chunk_bar:  # spatially compact chunks bound the memory of a city
             prof = sky.profiles(chunk)
-            if dsm is not None:  # terrain and trees: the higher of the two horizons
+            if in_dsm_crs is not None:  # terrain and trees: the higher of two horizons
                 from .shading import dsm_horizons
 
                 prof = np.maximum(prof, dsm_horizons(in_dsm_crs[chunk], None, dsm))
