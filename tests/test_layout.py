@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pvsite
 from pvsite import layout
@@ -53,6 +55,30 @@ def test_edge_setback_follows_ifc_perimeter_rule():
     boxes = [shapely.box(0, 0, 40, 20), shapely.box(0, 0, 100, 80), shapely.box(0, 0, 300, 50)]
     # 4 ft (1.22 m) where either axis is 250 ft (76.2 m) or less, else 6 ft (1.83 m)
     np.testing.assert_allclose(layout.edge_setback(boxes), [1.22, 1.83, 1.22])
+
+
+def test_usable_polygon_of_a_rectangle_is_the_hand_inset():
+    # 40 m x 20 m less a 1.22 m band: 37.56 m x 17.56 m, either ring orientation
+    box = shapely.box(350_000, 3_450_000, 350_040, 3_450_020)
+    u = layout.usable_polygons([box, box.reverse()], 1.22, A.min_width_m)
+    np.testing.assert_allclose(shapely.area(u), 37.56 * 17.56, rtol=1e-9)
+    np.testing.assert_allclose(shapely.bounds(u)[0], [350_001.22, 3_450_001.22,
+                                                      350_038.78, 3_450_018.78])
+
+
+@given(st.lists(st.tuples(st.floats(-40, 40), st.floats(-40, 40)), min_size=3, max_size=12),
+       st.floats(0.0, 4.0), st.floats(0.0, 3.0), st.booleans(), st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_usable_polygons_equal_geos_mitred_opening(points, setback, min_width, hull, flip):
+    """The direct inset of convex roofs equals GEOS's mitred buffers; other roofs use GEOS."""
+    pts = np.array(points) + [350_000.0, 3_450_000.0]
+    g = shapely.convex_hull(shapely.multipoints(pts)) if hull else shapely.Polygon(pts)
+    if not isinstance(g, shapely.Polygon) or not g.is_valid or g.area < 1.0:
+        return
+    g = g.reverse() if flip else g
+    fast = layout.usable_polygons([g], setback, min_width)[0]
+    ref = layout._usable_geos(np.array([g]), np.array([setback]), min_width)[0]
+    assert shapely.area(shapely.symmetric_difference(fast, ref)) <= 1e-6 * max(g.area, 1.0)
 
 
 def _planes(geoms, types=None):

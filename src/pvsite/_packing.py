@@ -209,3 +209,64 @@ def edges_in_row_frame(polygons: np.ndarray, rotate_deg: np.ndarray,
     polygons get no edges.
     """
     return rotate_edges(polygon_edges(polygons), rotate_deg, stretch_y)
+
+
+@njit(cache=True)
+def inset_convex(x, y, offsets, distance, check):  # pragma: no cover - compiled
+    """Move each convex ring of ``x, y`` inward by ``distance``; see ``layout._inset_convex``.
+
+    Ring ``i`` is ``offsets[i]:offsets[i + 1]`` without its closing vertex. Each vertex moves
+    along its corner's bisector by ``d (n1 + n2) / (1 + n1 . n2)``, ``n1`` and ``n2`` the unit
+    inward normals of the edges meeting there. Returns the moved vertices and, per ring, whether
+    that is the ring's mitred inset: the ring is convex, and every edge keeps its direction at
+    ``distance`` and at ``check``.
+    """
+    n = offsets.size - 1
+    wx = np.empty_like(x)
+    wy = np.empty_like(y)
+    ok = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        s, e = offsets[i], offsets[i + 1]
+        m = e - s
+        if m < 3:
+            continue
+        area2 = 0.0
+        for k in range(s, e):
+            j = s if k + 1 == e else k + 1
+            area2 += x[k] * y[j] - x[j] * y[k]
+        if area2 == 0.0:
+            continue
+        sign = 1.0 if area2 > 0 else -1.0
+        good = True
+        for pass_ in range(2):
+            dist = check[i] if pass_ == 0 else distance[i]
+            for k in range(s, e):
+                p = e - 1 if k == s else k - 1
+                j = s if k + 1 == e else k + 1
+                ax, ay = x[k] - x[p], y[k] - y[p]
+                bx, by = x[j] - x[k], y[j] - y[k]
+                la, lb = np.hypot(ax, ay), np.hypot(bx, by)
+                if la <= 1e-9 or lb <= 1e-9 or sign * (ax * by - ay * bx) < -1e-9 * la * lb:
+                    good = False
+                    break
+                n1x, n1y = -sign * ay / la, sign * ax / la
+                n2x, n2y = -sign * by / lb, sign * bx / lb
+                c = 1.0 + n1x * n2x + n1y * n2y
+                if c < 1e-6:
+                    good = False
+                    break
+                wx[k] = x[k] + dist * (n1x + n2x) / c
+                wy[k] = y[k] + dist * (n1y + n2y) / c
+            if not good:
+                break
+            # every edge keeps its direction: none has shrunk away or turned round
+            for k in range(s, e):
+                j = s if k + 1 == e else k + 1
+                bx, by = x[j] - x[k], y[j] - y[k]
+                if (wx[j] - wx[k]) * bx + (wy[j] - wy[k]) * by <= 1e-9 * (bx * bx + by * by):
+                    good = False
+                    break
+            if not good:
+                break
+        ok[i] = good
+    return wx, wy, ok

@@ -103,16 +103,72 @@ def edge_setback(footprints: Any, *, assumptions: Assumptions | None = None,
     return np.where(short_side <= 76.2, a.edge_setback_m, 1.5 * a.edge_setback_m)
 
 
+def _inset_convex(polygons: np.ndarray, distance: np.ndarray,
+                  check: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Convex polygons without holes moved inward by ``distance`` [m], without GEOS.
+
+    Each vertex moves along its corner's bisector, which is the mitred inward buffer of a
+    convex polygon for as long as no edge shrinks to nothing. Returns the insets and a mask of
+    the polygons for which that holds at both ``distance`` and ``check`` [m] (a larger inset
+    that must also keep every edge); the others are None, left to GEOS.
+    """
+    import shapely
+
+    from ._packing import inset_convex
+
+    n = polygons.size
+    out = np.full(n, None, dtype=object)
+    ok = np.zeros(n, dtype=bool)
+    simple = (shapely.get_type_id(polygons) == 3) & ~shapely.is_empty(polygons)
+    simple[simple] = shapely.get_num_interior_rings(polygons[simple]) == 0
+    idx = np.flatnonzero(simple)
+    if not idx.size:
+        return out, ok
+    # a polygon without holes has only its exterior ring's coordinates; drop the closing one
+    coords, owner = shapely.get_coordinates(polygons[idx], return_index=True)
+    ends = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=idx.size))])
+    keep = np.ones(len(owner), dtype=bool)
+    keep[ends[1:] - 1] = False
+    offsets = ends - np.arange(idx.size + 1)
+    v = coords[keep]
+    # vertices relative to each ring's first one, to keep precision in UTM metres
+    origin = v[offsets[:-1]]
+    rel = v - np.repeat(origin, np.diff(offsets), axis=0)
+    wx, wy, good = inset_convex(rel[:, 0].copy(), rel[:, 1].copy(), offsets,
+                                np.asarray(distance, dtype=float)[idx],
+                                np.asarray(check, dtype=float)[idx])
+    if good.any():
+        rows = np.repeat(good, np.diff(offsets))
+        w = np.column_stack([wx, wy]) + np.repeat(origin, np.diff(offsets), axis=0)
+        dense = np.repeat(np.arange(good.sum()), np.diff(offsets)[good])
+        out[idx[good]] = shapely.polygons(shapely.linearrings(w[rows], indices=dense))
+        ok[idx[good]] = True
+    return out, ok
+
+
 def usable_polygons(polygons: Any, setback: Any, min_width: float) -> np.ndarray:
     """Roof polygons less an edge setback, with strips narrower than ``min_width`` removed.
 
     ``polygons`` in metres; ``setback`` [m] scalar or per polygon. The narrow strips go by a
-    morphological opening (inward then outward buffer of ``min_width / 2``).
+    morphological opening (inward then outward buffer of ``min_width / 2``). Convex roofs
+    wide enough to keep every edge are inset directly (the opening leaves them unchanged);
+    the rest go through GEOS's mitred buffer.
     """
+    geoms = np.asarray(polygons, dtype=object)
+    setback = np.broadcast_to(np.asarray(setback, dtype=float), geoms.shape)
+    fast, ok = _inset_convex(geoms, setback, setback + max(min_width, 0.0) / 2)
+    if ok.all():
+        return fast
+    rest = ~ok
+    fast[rest] = _usable_geos(geoms[rest], setback[rest], min_width)
+    return fast
+
+
+def _usable_geos(geoms: np.ndarray, setback: np.ndarray, min_width: float) -> np.ndarray:
+    """:func:`usable_polygons` with GEOS buffers, for any polygon."""
     import shapely
 
-    geoms = np.asarray(polygons, dtype=object)
-    inner = shapely.buffer(geoms, -np.asarray(setback, dtype=float), join_style="mitre")
+    inner = shapely.buffer(geoms, -setback, join_style="mitre")
     if min_width <= 0:
         return inner
     shrunk = shapely.buffer(inner, -min_width / 2, join_style="mitre")
