@@ -113,18 +113,38 @@ def test_bundled_demo_runs_and_labels_its_data(weather):
     unshaded = ok["specific_yield_kwh_per_kwp"] / (1 - ok["shading_loss"])
     assert unshaded.min() >= 0.8 * lo and unshaded.max() <= hi * 1.001
     assert 0 < ok["shading_loss"].mean() < 0.3 and ok["shading_loss"].max() < 1
-    # Share of roof area under modules. NREL (Gagnon et al. 2016, NREL/TP-6A20-65298) also
-    # puts tilted rows on flat roofs at a fixed ground coverage ratio, but no readable copy of
-    # the report was found here, so its ratios are NOT compared yet (left for a later
-    # session). What pvsite's quarter comes from: the IFC edge band takes 10-20 % of a school
-    # block, obstructions 20-35 % of what is left, and the gaps between rows tilted at 28 deg
-    # that must not shade each other from 9:00 to 15:00 on the winter solstice at 31 N leave
-    # a ground coverage ratio of about 0.5 (GB 50797-2012 spacing): 0.85 x 0.75 x 0.5 = 0.32,
-    # less the part rows of whole modules cannot fill.
+    # Share of flat-roof area under modules, against NREL's rooftop technical potential
+    # (Gagnon et al. 2016, NREL/TP-6A20-65298). The report's own body could not be read here;
+    # its flat-roof assumptions are restated by NREL's PV Rooftop Database documentation
+    # (github.com/openEDI/documentation, PVROOFTOPS_PR.md, commit 6a298ef, "Assumptions for PV
+    # Performance Simulations" and field area_derate_factor), which builds on the 2016 method
+    # and lists what it changed (power density 160 -> 182 W/m2, north planes, minimum area,
+    # shading), not the area ratio: flat roofs get rows tilted 15 deg facing south, with module
+    # area = 0.70 x suitable roof area (0.98 on tilted roofs).
+    # 1. pvsite's row rule (GB 50797: no shading 9:00-15:00 on the winter solstice) at NREL's
+    #    15 deg tilt, at Shanghai's latitude, gives a ground coverage ratio of 0.68, within 3 %
+    #    of NREL's 0.70: the two agree on row density once the tilt is the same.
+    a = pvsite.Assumptions()
+    pitch15, _ = pvsite.layout.row_spacing(weather.attrs["latitude"], 15.0, a.module_length_m)
+    assert a.module_length_m / pitch15 == pytest.approx(0.70, rel=0.03)
+    # 2. pvsite tilts its rows at the year's optimal tilt (28 deg), whose longer winter shadows
+    #    lower that ratio to 0.56; packing whole modules into real roof outlines loses another
+    #    5-10 %: modules cover 0.52 of the usable area.
     flat = ok[ok["roof_type"] == "flat"]
-    share = (flat["n_modules"] * pvsite.Assumptions().module_area_m2).sum() / flat[
-        "roof_area_m2"].sum()
-    assert 0.2 < share < 0.4
+    modules_m2 = (flat["n_modules"] * a.module_area_m2).sum()
+    tilt = flat["surface_tilt"].iloc[0]
+    pitch, _ = pvsite.layout.row_spacing(weather.attrs["latitude"], tilt, a.module_length_m)
+    row_gcr = a.module_length_m / pitch
+    assert 0.85 * row_gcr < modules_m2 / flat["usable_area_m2"].sum() <= row_gcr
+    # 3. NREL's "suitable area" is what lidar finds planar and unshaded; pvsite's usable area is
+    #    the roof less the IFC edge band, strips narrower than a module and the obstruction
+    #    share per institution type: about 0.6 of the roof on these synthetic blocks. NREL's
+    #    0.70 on that area would put 0.43 of the roof under modules; pvsite puts about 0.32
+    #    there, the gap being the steeper tilt (0.56 vs 0.70) and whole-module packing.
+    share = modules_m2 / flat["roof_area_m2"].sum()
+    usable = flat["usable_area_m2"].sum() / flat["roof_area_m2"].sum()
+    assert 0.5 < usable < 0.7
+    assert 0.25 < share < 0.70 * usable
 
 
 def test_implausible_heights_and_far_weather_are_flagged(weather):
