@@ -87,8 +87,9 @@ class Assumptions:
         school 0.20 (simple teaching blocks).
     min_usable_area_m2 : float
         Smallest usable area worth an installation [m^2]. Default 10 m^2, the minimum roof-plane
-        size of NREL's rooftop potential method (Gagnon et al. 2016, NREL/TP-6A20-65298) and of
-        the Shanghai LiDAR study of Huang et al. (2015).
+        size of NREL's rooftop potential method (Gagnon et al. 2016, NREL/TP-6A20-65298, as
+        NREL's PV Rooftop Database documentation restates it: github.com/openEDI/documentation,
+        PVROOFTOPS_PR.md) and of the Shanghai LiDAR study of Huang et al. (2015).
     min_width_m : float
         Narrowest usable strip [m]; narrower parts of the set-back roof are dropped. Default
         equal to the module length, 2.278 m.
