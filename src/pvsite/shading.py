@@ -3,8 +3,8 @@
 1. **Horizon profile** of each roof: the elevation angle of the skyline in ``SECTORS`` azimuth
    sectors (360 of 1 deg), seen from a point on the roof (its representative point, at roof
    height), from neighbouring buildings as prisms of their footprint and height, along one ray
-   through the middle of each sector (compiled with numba). Neighbours come from a shapely
-   STRtree query: each building can shade roofs within
+   through the middle of each sector (compiled with numba). Neighbours come from a grid of
+   the roofs (50 m cells, also numba): each building can shade roofs within
    ``(its height - lowest height) / tan(MIN_ELEVATION)`` of it. For a 100 m tower beside a
    10 m roof, one-degree sectors put the shaded annual energy within 0.5 % of a brute-force
    ray-vs-box computation, five-degree sectors 2.4 % off (measured when this was written;
@@ -57,32 +57,84 @@ def _inside(px, py, ex1, ey1, ex2, ey2, s, e):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _pairs(observer, obstacle, local, m, x, y, cx, cy, half_diag, h, max_distance,
-           tan_min):  # pragma: no cover - compiled
-    """Pairs whose obstacle can rise above ``tan_min`` from the observer, grouped by observer.
+def _pairs(obs, obs_local, m, ob, x, y, cx, cy, half_diag, h, reach, max_distance, tan_min,
+           cell):  # pragma: no cover - compiled
+    """Observer-obstacle pairs where the obstacle can rise above ``tan_min``, by observer.
 
-    The obstacle's nearest possible point is bounded by its bounding circle; the grouping is a
-    counting sort (CSR: ``ptr``, obstacle indices).
+    Observers ``obs`` (building positions; their rows ``obs_local`` among ``m``) are binned in
+    a grid of ``cell`` metres; each obstacle of ``ob`` visits the cells within its reach plus
+    its half-diagonal. The obstacle's nearest possible point is bounded by its bounding
+    circle. Returns CSR ``ptr`` (m + 1) and the obstacles of each observer.
     """
-    n = observer.size
-    keep = np.zeros(n, dtype=np.bool_)
+    n = obs.size
+    if n == 0:
+        return np.zeros(m + 1, dtype=np.int64), np.empty(0, dtype=np.int64)
+    gx0, gy0 = x[obs].min(), y[obs].min()
+    nx = int((x[obs].max() - gx0) / cell) + 1
+    ny = int((y[obs].max() - gy0) / cell) + 1
+    # observers sorted by cell (counting sort), their coordinates copied in that order
+    cell_of = np.empty(n, dtype=np.int64)
+    start = np.zeros(nx * ny + 1, dtype=np.int64)
+    for q in range(n):
+        c = int((x[obs[q]] - gx0) / cell) * ny + int((y[obs[q]] - gy0) / cell)
+        cell_of[q] = c
+        start[c + 1] += 1
+    start = np.cumsum(start)
+    fill = start[:-1].copy()
+    sx, sy, sh = np.empty(n), np.empty(n), np.empty(n)
+    sid, srow = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    for q in range(n):
+        k = fill[cell_of[q]]
+        fill[cell_of[q]] += 1
+        sx[k], sy[k], sh[k] = x[obs[q]], y[obs[q]], h[obs[q]]
+        sid[k], srow[k] = obs[q], obs_local[q]
+    # pairs in obstacle order, in a buffer that doubles when full
+    size = 4 * n + 16
+    pr = np.empty(size, dtype=np.int64)
+    pj = np.empty(size, dtype=np.int64)
+    npair = 0
+    for jj in range(ob.size):
+        j = ob[jj]
+        r = reach[j] + half_diag[j]
+        ix0 = max(int(np.floor((cx[j] - r - gx0) / cell)), 0)
+        ix1 = min(int(np.floor((cx[j] + r - gx0) / cell)), nx - 1)
+        iy0 = max(int(np.floor((cy[j] - r - gy0) / cell)), 0)
+        iy1 = min(int(np.floor((cy[j] + r - gy0) / cell)), ny - 1)
+        for ix in range(ix0, ix1 + 1):
+            # the rows of this column that the circle of radius r reaches
+            ex = max(gx0 + ix * cell - cx[j], cx[j] - gx0 - (ix + 1) * cell, 0.0)
+            if ex > r:
+                continue
+            half = np.sqrt(r * r - ex * ex)
+            ry0 = max(int(np.floor((cy[j] - half - gy0) / cell)), iy0)
+            ry1 = min(int(np.floor((cy[j] + half - gy0) / cell)), iy1)
+            if ry1 < ry0:
+                continue
+            for k in range(start[ix * ny + ry0], start[ix * ny + ry1 + 1]):
+                if sid[k] == j:
+                    continue
+                gap = max(np.hypot(cx[j] - sx[k], cy[j] - sy[k]) - half_diag[j], 0.0)
+                if gap <= max_distance and h[j] - sh[k] > tan_min * gap:
+                    if npair == size:
+                        size *= 2
+                        pr2 = np.empty(size, dtype=np.int64)
+                        pj2 = np.empty(size, dtype=np.int64)
+                        pr2[:npair] = pr[:npair]
+                        pj2[:npair] = pj[:npair]
+                        pr, pj = pr2, pj2
+                    pr[npair] = srow[k]
+                    pj[npair] = j
+                    npair += 1
+    # grouped by observer row (counting sort)
     counts = np.zeros(m + 1, dtype=np.int64)
-    for q in range(n):
-        i, j = observer[q], obstacle[q]
-        if i == j:
-            continue
-        gap = max(np.hypot(cx[j] - x[i], cy[j] - y[i]) - half_diag[j], 0.0)
-        if gap <= max_distance and h[j] - h[i] > tan_min * gap:
-            keep[q] = True
-            counts[local[i] + 1] += 1
+    for q in range(npair):
+        counts[pr[q] + 1] += 1
     ptr = np.cumsum(counts)
-    fill = ptr[:-1].copy()
-    out = np.empty(ptr[-1], dtype=np.int64)
-    for q in range(n):
-        if keep[q]:
-            r = local[observer[q]]
-            out[fill[r]] = obstacle[q]
-            fill[r] += 1
+    put = ptr[:-1].copy()
+    out = np.empty(npair, dtype=np.int64)
+    for q in range(npair):
+        out[put[pr[q]]] = pj[q]
+        put[pr[q]] += 1
     return ptr, out
 
 
@@ -92,6 +144,14 @@ def _horizons(ox, oy, oz, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff, heights,
     n = ox.size
     out = np.zeros((n, sectors))
     width = 2 * np.pi / sectors
+    # direction of every ray, once: ray r at azimuth (r + 0.5) * width / rays, for the r an
+    # edge's azimuth span can give ([-2 pi, 2 pi] below)
+    nray = sectors * rays
+    ray_dx = np.empty(4 * nray + 3)
+    ray_dy = np.empty(4 * nray + 3)
+    for r in range(-2 * nray - 1, 2 * nray + 2):
+        ray_dx[r + 2 * nray + 1] = np.sin((r + 0.5) * width / rays)
+        ray_dy[r + 2 * nray + 1] = np.cos((r + 0.5) * width / rays)
     for i in prange(n):
         best = np.zeros(sectors)  # tangent of the elevation
         for q in range(pair_ptr[i], pair_ptr[i + 1]):
@@ -126,7 +186,7 @@ def _horizons(ox, oy, oz, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff, heights,
                     ang = (r + 0.5) * width / rays
                     if ang < lo or ang > hi:
                         continue
-                    dx, dy = np.sin(ang), np.cos(ang)
+                    dx, dy = ray_dx[r + 2 * nray + 1], ray_dy[r + 2 * nray + 1]
                     # ray t*(dx, dy) meets segment p1 + u*(p2 - p1)
                     sx, sy = x2 - x1, y2 - y1
                     den = dx * sy - dy * sx
@@ -142,7 +202,8 @@ def _horizons(ox, oy, oz, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff, heights,
                     if tan_e > best[sector]:
                         best[sector] = tan_e
         for k in range(sectors):
-            out[i, k] = np.degrees(np.arctan(best[k]))
+            if best[k] > 0:
+                out[i, k] = np.degrees(np.arctan(best[k]))
     return out
 
 
@@ -226,8 +287,6 @@ class Skyline:
         self.half_diag = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
         self.cx = (bounds[:, 0] + bounds[:, 2]) / 2
         self.cy = (bounds[:, 1] + bounds[:, 3]) / 2
-        self.centre = np.full(n, None, dtype=object)
-        self.centre[self.ok] = shapely.points(self.cx[self.ok], self.cy[self.ok])
         solid = np.full(n, None, dtype=object)
         # exteriors anticlockwise, holes clockwise: the building lies left of every edge
         solid[self.ok] = shapely.orient_polygons(geoms[self.ok], exterior_cw=False)
@@ -248,8 +307,6 @@ class Skyline:
     def profiles(self, observers: np.ndarray | None = None, *, sectors: int = SECTORS
                  ) -> np.ndarray:
         """Horizon elevation [deg] of the roofs at ``observers`` (default all), (m, sectors)."""
-        import shapely
-
         idx = np.arange(self.n) if observers is None else np.asarray(observers, dtype=np.int64)
         out = np.zeros((idx.size, sectors))
         live = idx[self.ok[idx]]
@@ -263,14 +320,12 @@ class Skyline:
                 & (self.cy[ob] + margin >= self.y[live].min())
                 & (self.cy[ob] - margin <= self.y[live].max()))
         ob = ob[near]
-        tree = shapely.STRtree(self.points[live])
-        i_ob, i_pt = tree.query(self.centre[ob], predicate="dwithin",
-                                distance=self.reach[ob] + self.half_diag[ob])
         local = np.full(self.n, -1, dtype=np.int64)
         local[idx] = np.arange(idx.size)
-        pair_ptr, pair_obs = _pairs(live[i_pt].astype(np.int64), ob[i_ob].astype(np.int64),
-                                    local, idx.size, self.x, self.y, self.cx, self.cy,
-                                    self.half_diag, self.h, self.max_distance, self.tan_min)
+        pair_ptr, pair_obs = _pairs(live.astype(np.int64), local[live], idx.size,
+                                    ob.astype(np.int64), self.x, self.y, self.cx, self.cy,
+                                    self.half_diag, self.h, self.reach, self.max_distance,
+                                    self.tan_min, 50.0)
         return _horizons(self.x[idx], self.y[idx], self.h[idx], pair_ptr, pair_obs,
                          *self.edges, self.h, sectors, _RAYS, self.tan_min)
 
