@@ -66,8 +66,13 @@ def test_usable_polygon_of_a_rectangle_is_the_hand_inset():
                                                       350_038.78, 3_450_018.78])
 
 
+# distances of 0 or at least a millimetre: at UTM coordinates GEOS returns an empty polygon for
+# inward buffers below about 1e-9 m, which the direct inset (rightly) does not
+_DIST = st.one_of(st.just(0.0), st.floats(0.001, 4.0))
+
+
 @given(st.lists(st.tuples(st.floats(-40, 40), st.floats(-40, 40)), min_size=3, max_size=12),
-       st.floats(0.0, 4.0), st.floats(0.0, 3.0), st.booleans(), st.booleans())
+       _DIST, _DIST, st.booleans(), st.booleans())
 @settings(max_examples=200, deadline=None)
 def test_usable_polygons_equal_geos_mitred_opening(points, setback, min_width, hull, flip):
     """The direct inset of convex roofs equals GEOS's mitred buffers; other roofs use GEOS."""

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import pvsite
+from pvsite.rollup import COLUMNS as ROLLUP_COLUMNS
 
 
 def hand_result():
@@ -33,6 +34,7 @@ def hand_result():
 def test_rollup_sums_by_hand():
     r = hand_result()
     d = pvsite.rollup(r, "district", target_kw=1000)
+    assert list(d.columns) == list(ROLLUP_COLUMNS)  # the documented columns
     assert d.loc["A", "capacity_kwp"] == 100 + 150 + 300 + 400
     assert d.loc["B", "capacity_kwp"] == 50 + 80
     assert d.loc["A", "buildings"] == 4 and d.loc["B", "suitable"] == 2

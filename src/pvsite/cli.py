@@ -15,24 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PvsiteError
+from .pipeline import OUTPUT_COLUMNS
+from .rollup import COLUMNS as ROLLUP_COLUMNS
 
 __all__ = ["OUTPUT_FILES", "main"]
-
-#: Columns of a roll-up table (``districts.csv``, ``institution_types.csv``), after its key.
-_ROLLUP_COLUMNS: dict[str, str] = {
-    "buildings": "buildings in the group [-]",
-    "suitable": "buildings with status 'ok' and at least one module [-]",
-    "roof_area_m2": "roof surface area [m^2]",
-    "usable_area_m2": "area left for modules [m^2]",
-    "n_modules": "modules that fit [-]",
-    "capacity_kwp": "DC capacity at STC [kWp] (every building, public or not)",
-    "annual_kwh": "annual AC energy [kWh]",
-    "co2_avoided_t": "CO2 avoided per year [t]",
-    "coal_saved_tce": "standard coal saved per year, calorific-equivalent method [tce]",
-    "coal_saved_tce_consumption": "standard coal saved per year, coal-consumption method [tce]",
-    "specific_yield_kwh_per_kwp": "annual_kwh / capacity_kwp [kWh/kWp]",
-    "share_of_target": "capacity_kwp / the capacity target [-]",
-}
 
 #: Every file ``pvsite run`` writes: what it is, and its columns with unit and meaning
 #: (``None``: the columns of :data:`pvsite.OUTPUT_COLUMNS` after the input's own).
@@ -46,11 +32,11 @@ OUTPUT_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
         "district": "district name as in the boundaries (Chinese for the bundled ones); "
                     "'(none)' for buildings outside every district",
         "district_en": "district name in English, where known",
-        **_ROLLUP_COLUMNS}),
+        **ROLLUP_COLUMNS}),
     "institution_types.csv": ("totals per institution type", {
         "institution_type": "government, university, school, hospital, other_public or "
                             "not_public",
-        **_ROLLUP_COLUMNS}),
+        **ROLLUP_COLUMNS}),
     "shortfall.csv": ("per district: the target shared out and how far the plan gets", {
         "district": "district name as in the boundaries",
         "district_en": "district name in English, where known",
@@ -71,12 +57,10 @@ OUTPUT_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
         "institution_name": "the input's institution name",
         "institution_type": "government, university, school, hospital or other_public",
         "district": "district name as in the boundaries",
-        "capacity_kwp": "DC capacity at STC [kWp]",
+        "capacity_kwp": OUTPUT_COLUMNS["capacity_kwp"],
         "cumulative_kwp": "capacity of this roof and every roof ranked before it [kWp]",
-        "annual_kwh": "annual AC energy [kWh]",
-        "specific_yield_kwh_per_kwp": "annual AC energy per kWp [kWh/kWp]",
-        "co2_avoided_t": "CO2 avoided per year [t]",
-        "coal_saved_tce": "standard coal saved per year, calorific-equivalent method [tce]",
+        **{c: OUTPUT_COLUMNS[c] for c in ("annual_kwh", "specific_yield_kwh_per_kwp",
+                                          "co2_avoided_t", "coal_saved_tce")},
         "capex_yuan": "investment in the roof's system [yuan] (illustrative cost assumptions "
                       "of pvsite.Assumptions)",
         "lcoe_yuan_per_kwh": "levelised cost of energy: discounted cost over discounted "

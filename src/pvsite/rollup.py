@@ -8,7 +8,7 @@ import pandas as pd
 
 from .assumptions import Assumptions
 
-__all__ = ["GROUPINGS", "rollup"]
+__all__ = ["COLUMNS", "GROUPINGS", "rollup"]
 
 #: What ``rollup`` can group by, and the columns that name each group.
 GROUPINGS = {
@@ -20,6 +20,23 @@ GROUPINGS = {
 }
 _SUMS = ["roof_area_m2", "usable_area_m2", "n_modules", "capacity_kwp", "annual_kwh",
          "co2_avoided_t", "coal_saved_tce", "coal_saved_tce_consumption"]
+
+#: Columns of a :func:`rollup` table after its keys, with unit and meaning (``pvsite run``
+#: writes them to ``districts.csv`` and ``institution_types.csv``).
+COLUMNS: dict[str, str] = {
+    "buildings": "buildings in the group [-]",
+    "suitable": "buildings with status 'ok' and at least one module [-]",
+    "roof_area_m2": "roof surface area [m^2]",
+    "usable_area_m2": "area left for modules [m^2]",
+    "n_modules": "modules that fit [-]",
+    "capacity_kwp": "DC capacity at STC [kWp] (every building, public or not)",
+    "annual_kwh": "annual AC energy [kWh]",
+    "co2_avoided_t": "CO2 avoided per year [t]",
+    "coal_saved_tce": "standard coal saved per year, calorific-equivalent method [tce]",
+    "coal_saved_tce_consumption": "standard coal saved per year, coal-consumption method [tce]",
+    "specific_yield_kwh_per_kwp": "annual_kwh / capacity_kwp [kWh/kWp]",
+    "share_of_target": "capacity_kwp / the capacity target [-]",
+}
 
 
 def rollup(result: Any, by: str = "district", *, target_kw: float | None = None) -> pd.DataFrame:
