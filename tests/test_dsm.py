@@ -81,6 +81,21 @@ def test_footprint_outside_raster_gets_no_plane(tmp_path):
     assert planes_from_dsm(far, write_dsm(tmp_path / "f.tif", np.zeros(x.shape))).empty
 
 
+def test_estimate_with_a_surface_model_covering_no_roof(tmp_path):
+    """A raster that misses every building leaves the footprint planes (it once raised)."""
+    import pvsite
+
+    x, _ = grid()
+    far = gpd.GeoDataFrame({"height": [12.0]}, crs=32651,  # 2 km east: beyond any horizon
+                           geometry=[shapely.box(X0 + 2000, Y0 - 30, X0 + 2030, Y0 - 10)])
+    weather = pvsite.datasets.shanghai_weather()
+    with_dsm = pvsite.estimate(far, weather, districts=False,
+                               dsm=write_dsm(tmp_path / "f.tif", np.zeros(x.shape)))
+    without = pvsite.estimate(far, weather, districts=False)
+    assert with_dsm["roof_type"].iloc[0] == "flat"
+    assert with_dsm["capacity_kwp"].iloc[0] == without["capacity_kwp"].iloc[0] > 0
+
+
 def test_estimate_uses_dsm_planes_and_returns_the_plane_table(tmp_path):
     import pvsite
 

@@ -7,6 +7,7 @@ roof four, a shed (skillion) roof one.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -240,6 +241,11 @@ def roof_planes(metric: Any, *, roof_types: pd.Series | None = None) -> pd.DataF
 DSM_ASPECT_CLASSES = 8
 
 
+#: rasterio's in-memory rasters (behind geometry_mask and shapes) are not safe to create from
+#: several threads at once (seen with Dask's threaded scheduler: they lose their transform)
+_MEM_LOCK = threading.Lock()
+
+
 def planes_from_dsm(metric: Any, dsm: Any, *, flat_slope: float = 5.0,
                     min_plane_area_m2: float = 4.0) -> pd.DataFrame:
     """Roof planes of each building from a digital surface model (GeoTIFF).
@@ -297,7 +303,8 @@ def planes_from_dsm(metric: Any, dsm: Any, *, flat_slope: float = 5.0,
             if z.shape[0] < 3 or z.shape[1] < 3:
                 continue
             tr = src.window_transform(win)
-            inside = rasterio.features.geometry_mask([geom], z.shape, tr, invert=True)
+            with _MEM_LOCK:
+                inside = rasterio.features.geometry_mask([geom], z.shape, tr, invert=True)
             dz_dy, dz_dx = np.gradient(z, px_h, px_w)  # rows run south: y = -row
             slope = np.degrees(np.arctan(np.hypot(dz_dx, dz_dy)))
             # the surface falls toward (-dz/dx east, +dz/drow south): azimuth of the downslope
@@ -311,8 +318,9 @@ def planes_from_dsm(metric: Any, dsm: Any, *, flat_slope: float = 5.0,
                 sel = good & (cls == c)
                 if sel.sum() * pixel_area < min_plane_area_m2:
                     continue
-                parts = [shape(g) for g, v in rasterio.features.shapes(
-                    sel.astype(np.uint8), mask=sel, transform=tr) if v == 1]
+                with _MEM_LOCK:
+                    parts = [shape(g) for g, v in rasterio.features.shapes(
+                        sel.astype(np.uint8), mask=sel, transform=tr) if v == 1]
                 outline = shapely.intersection(shapely.union_all(parts), geom)
                 if back:
                     outline = gpd_to(outline, src.crs, metric.crs)
@@ -329,8 +337,10 @@ def planes_from_dsm(metric: Any, dsm: Any, *, flat_slope: float = 5.0,
     finally:
         if not hasattr(dsm, "read"):
             src.close()
+    # typed even when no roof is covered, so that callers can index with "building"
     return pd.DataFrame(rows, columns=["building", "plane", "geometry", "roof_type",
-                                       "plane_tilt", "plane_azimuth"])
+                                       "plane_tilt", "plane_azimuth"]).astype(
+        {"building": np.int64, "plane": np.int64, "plane_tilt": float, "plane_azimuth": float})
 
 
 def gpd_to(geom: Any, src_crs: Any, dst_crs: Any) -> Any:

@@ -579,8 +579,11 @@ def dsm_horizons(footprints: Any, heights: Any, dsm: Any, *, sectors: int = SECT
         window = rasterio.windows.from_bounds(
             b[:, 0].min() - max_distance, b[:, 1].min() - max_distance,
             b[:, 2].max() + max_distance, b[:, 3].max() + max_distance, src.transform)
-        window = window.round_offsets().round_lengths().intersection(
-            rasterio.windows.Window(0, 0, src.width, src.height))
+        try:
+            window = window.round_offsets().round_lengths().intersection(
+                rasterio.windows.Window(0, 0, src.width, src.height))
+        except rasterio.errors.WindowError:
+            return out  # the raster lies beyond every roof's reach
         z = src.read(1, window=window, masked=True).astype(float).filled(np.nan)
         tr = src.window_transform(window)
         if heights is None:  # the roof's own surface, under its representative point
