@@ -28,3 +28,47 @@ def test_dask_partitions_with_halo_equal_single_machine():
     pd.testing.assert_frame_equal(pd.DataFrame(parts[cols]), pd.DataFrame(whole[cols]),
                                   check_dtype=False)
     assert whole["shading_loss"].max() > 0.1  # shading across partition edges was needed
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("error::rasterio.errors.NotGeoreferencedWarning")
+def test_dask_with_a_surface_model_equals_single_machine(tmp_path):
+    """dsm= on a dask frame: each task reads the raster; planes and terrain horizons equal the
+    single-machine run. Two worker threads share a process: rasterio's in-memory rasters
+    raced there (they lost their transform and warned) until pvsite serialised them."""
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from pvsite.roofs import to_metric
+
+    city = synthetic_city(600, seed=5)
+    metric = to_metric(city)
+    x0, y0, x1, y1 = metric.total_bounds
+    res = 4.0
+    cols, rows = int((x1 - x0) / res) + 40, int((y1 - y0) / res) + 40
+    gx, gy = np.meshgrid(x0 - 80 + (np.arange(cols) + 0.5) * res,
+                         y1 + 80 - (np.arange(rows) + 0.5) * res)
+    # a 60 m hill south of the middle of the city, and a gentle slope up to the north
+    cx, cy = (x0 + x1) / 2, y0 + 0.3 * (y1 - y0)
+    z = 4 + 60 * np.exp(-((gx - cx) ** 2 + (gy - cy) ** 2) / 200.0**2) + 0.02 * (gy - y0)
+    path = tmp_path / "hill.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=cols, height=rows, count=1,
+                       dtype="float32", crs=metric.crs,
+                       transform=from_origin(x0 - 80, y1 + 80, res, res)) as dst:
+        dst.write(z.astype("float32"), 1)
+    weather = pvsite.datasets.shanghai_weather()
+    whole = pvsite.estimate(city, weather, dsm=path, keep_horizons=False)
+    ddf = dask_geopandas.from_geopandas(city, npartitions=3)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        parts = pvsite.estimate(ddf, weather, dsm=path, keep_horizons=False).compute()
+    parts = parts.loc[whole.index]
+    cols = ["roof_type", "surface_tilt", "capacity_kwp", "annual_kwh", "shading_loss",
+            "status", "reason"]
+    pd.testing.assert_frame_equal(pd.DataFrame(parts[cols]), pd.DataFrame(whole[cols]),
+                                  check_dtype=False)
+    assert (whole["roof_type"] != "flat").any()  # the surface model's slopes were used
+    with pytest.raises(NotImplementedError, match="planes=True"):
+        pvsite.estimate(ddf, weather, planes=True)

@@ -89,7 +89,9 @@ def estimate_dask(buildings: Any, weather: Any, **kwargs: Any) -> Any:
     weather : DataFrame
         From :func:`pvsite.read_weather`.
     **kwargs
-        Passed to :func:`pvsite.estimate` (``assumptions``, ``districts``, ``shading``...).
+        Passed to :func:`pvsite.estimate` (``assumptions``, ``districts``, ``shading``,
+        ``dsm``...). A surface model is opened by each task from its path, so every worker
+        must be able to read that path (a shared or cloud file system on a cluster).
 
     Returns
     -------

@@ -192,11 +192,13 @@ def estimate(
     from .savings import savings
 
     if is_dask(buildings):
-        if planes or dsm is not None:
-            raise NotImplementedError("planes=True and dsm= are not supported on dask "
-                                      "frames yet; compute partitions with pvsite.estimate.")
+        if planes:
+            raise NotImplementedError("planes=True is not supported on dask frames yet (each "
+                                      "partition has its own UTM zone); run pvsite.estimate "
+                                      "on the partitions you need the planes of.")
         return estimate_dask(buildings, weather, assumptions=assumptions, districts=districts,
-                             sites=sites, shading=shading, keep_horizons=keep_horizons)
+                             sites=sites, dsm=dsm, shading=shading,
+                             keep_horizons=keep_horizons)
     a = assumptions or Assumptions()
     if not isinstance(buildings, gpd.GeoDataFrame):
         raise FootprintError(f"buildings must be a GeoDataFrame, not {type(buildings).__name__}; "
