@@ -147,6 +147,24 @@ def test_bundled_demo_runs_and_labels_its_data(weather):
     assert 0.25 < share < 0.70 * usable
 
 
+def test_osm_style_heights_and_levels_are_read_or_flagged(weather):
+    """OSM writes heights as text: units, decimal commas, feet and ;-lists are read (40 ft is
+    12.192 m, the first of several values counts); what can't be read falls through to the
+    next source with a note."""
+    heights = ["12 m", "12,5", "40 ft", "30'", None, "abc", "15.5", None]
+    levels = [None, None, None, None, "6;7", "7", "x", "2"]
+    g = [rect_wgs84(121.47, 31.23 + 0.001 * i, 30, 15) for i in range(len(heights))]
+    b = gpd.GeoDataFrame({"height": heights, "building:levels": levels}, geometry=g, crs=4326)
+    r = pvsite.estimate(b, weather, shading=False)
+    storey = pvsite.Assumptions().storey_height_m
+    np.testing.assert_allclose(r["height_m"], [12.0, 12.5, 40 * 0.3048, 30 * 0.3048,
+                                               6 * storey, 7 * storey, 15.5, 2 * storey])
+    assert list(r["height_source"]) == ["height"] * 4 + ["levels", "levels", "height", "levels"]
+    assert "unreadable height 'abc' ignored" in r["reason"].iloc[5]
+    assert "unreadable" not in r["reason"].iloc[6]  # levels 'x' not needed: height given
+    assert (r["status"] == "ok").all()
+
+
 def test_implausible_heights_and_far_weather_are_flagged(weather):
     from pvsite.errors import PvsiteWarning
 

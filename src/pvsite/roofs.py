@@ -62,6 +62,29 @@ def to_metric(gdf: Any) -> Any:
     return gdf.to_crs(valid.estimate_utm_crs())
 
 
+def _tag_number(values: pd.Series, *, height: bool) -> tuple[pd.Series, pd.Series]:
+    """Numbers from ``height`` or ``building:levels`` values, and which ones were unreadable.
+
+    ``height=True`` for heights. Plain numbers pass through; text goes through the OSM
+    readers of :mod:`pvsite.osm` (:func:`~pvsite.osm.parse_height`: ``12 m``, ``40 ft``,
+    ``12,5``, ``12;15``; levels: the first number). What they can't read is NaN and flagged.
+    """
+    from .osm import _first_number, parse_height
+
+    plain = pd.to_numeric(values, errors="coerce").astype(float)
+    unread = pd.Series(False, index=values.index)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return plain, unread
+    text = values.astype("string").str.strip()
+    rest = (plain.isna() & text.notna() & (text != "")).to_numpy(dtype=bool)
+    if rest.any():
+        parsed = (parse_height(text[rest]) if height
+                  else _first_number(text[rest]).where(lambda v: v > 0))
+        plain[rest] = parsed.to_numpy()
+        unread[rest] = parsed.isna().to_numpy()
+    return plain, unread
+
+
 def building_height(gdf: Any, *, assumptions: Assumptions | None = None) -> pd.DataFrame:
     """Height of each building from ``height``, else ``building:levels``, else a default.
 
@@ -83,9 +106,10 @@ def building_height(gdf: Any, *, assumptions: Assumptions | None = None) -> pd.D
     a = assumptions or Assumptions()
     n = len(gdf)
     nan = pd.Series(np.nan, index=gdf.index)
-    given = pd.to_numeric(gdf["height"], errors="coerce") if "height" in gdf else nan
-    levels = (pd.to_numeric(gdf["building:levels"], errors="coerce")
-              if "building:levels" in gdf else nan)
+    given, unread_h = (_tag_number(gdf["height"], height=True) if "height" in gdf
+                       else (nan, nan.isna() & False))
+    levels, unread_l = (_tag_number(gdf["building:levels"], height=False)
+                        if "building:levels" in gdf else (nan, nan.isna() & False))
     ok_h = given.between(0, MAX_HEIGHT_M, inclusive="neither")
     ok_l = levels.between(0, MAX_LEVELS, inclusive="neither") & ~ok_h
     height = np.where(ok_h, given, np.where(ok_l, levels * a.storey_height_m,
@@ -96,6 +120,11 @@ def building_height(gdf: Any, *, assumptions: Assumptions | None = None) -> pd.D
     note = np.where(bad_h, "implausible height " + given.round(1).astype(str) + " m ignored", "")
     note = np.where(bad_l, np.where(note == "", "", note + "; ") + "implausible "
                     "building:levels " + levels.astype(str) + " ignored", note)
+    for unread, col in ((unread_h, "height"), (unread_l & ~ok_h, "building:levels")):
+        if unread.any():
+            text = gdf[col].astype(str).str.slice(0, 20)
+            note = np.where(unread, np.where(note == "", "", note + "; ") + "unreadable "
+                            + col + " '" + text + "' ignored", note)
     return pd.DataFrame({"height_m": np.asarray(height, dtype=float)[:n],
                          "height_source": source, "height_note": note}, index=gdf.index)
 
