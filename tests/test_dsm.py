@@ -146,3 +146,47 @@ def test_dsm_horizon_of_trees_south_of_a_roof(tmp_path):
     without = pvsite.estimate(b, weather, districts=False)
     assert without["shading_loss"].iloc[0] == 0
     assert with_dsm["shading_loss"].iloc[0] > 0.05
+
+
+@pytest.mark.parametrize("tile", [16, 1024])
+def test_tiled_planes_equal_building_by_building(tmp_path, monkeypatch, tile):
+    """Roofs of many shapes and orientations, read a tile at a time (one roof a tile, or all
+    in one): the planes equal a building-by-building reference (tests/_reference.py)."""
+    import pvsite.roofs
+    from _reference import planes_one_by_one
+
+    monkeypatch.setattr(pvsite.roofs, "_DSM_TILE", tile)
+    rng = np.random.default_rng(7)
+    size, res = 200, 0.5
+    cols, rows = np.meshgrid(np.arange(size), np.arange(size))
+    x = X0 + (cols + 0.5) * res
+    y = Y0 - (rows + 0.5) * res
+    z = np.zeros(x.shape)
+    feet = []
+    for k in range(16):  # a 4 x 4 block of houses, 25 m apart: gables, sheds and flat roofs
+        cx, cy = X0 + 12.5 + 25 * (k % 4), Y0 - 12.5 - 25 * (k // 4)
+        turn = np.radians(rng.uniform(0, 180))
+        u = (x - cx) * np.cos(turn) + (y - cy) * np.sin(turn)
+        v = -(x - cx) * np.sin(turn) + (y - cy) * np.cos(turn)
+        box = (np.abs(u) < 8) & (np.abs(v) < 5)
+        kind = k % 3
+        roof = (10 - np.abs(v) * math.tan(math.radians(rng.uniform(15, 40))) if kind == 0
+                else 8 + v * math.tan(math.radians(rng.uniform(10, 30))) if kind == 1
+                else np.full(x.shape, 12.0))
+        z = np.where(box, roof, z)
+        corners = [(cx + a * math.cos(turn) - b * math.sin(turn),
+                    cy + a * math.sin(turn) + b * math.cos(turn))
+                   for a, b in ((-8, -5), (8, -5), (8, 5), (-8, 5))]
+        feet.append(shapely.Polygon(corners).buffer(-0.3))
+    with rasterio.open(tmp_path / "block.tif", "w", driver="GTiff", width=size, height=size,
+                       count=1, dtype="float32", crs="EPSG:32651",
+                       transform=from_origin(X0, Y0, res, res)) as dst:
+        dst.write(z.astype("float32"), 1)
+    got = planes_from_dsm(gpd.GeoDataFrame(geometry=feet, crs=32651), tmp_path / "block.tif")
+    ref = planes_one_by_one(feet, tmp_path / "block.tif")
+    assert len(got) == len(ref) and len(ref) >= 16
+    np.testing.assert_array_equal(got["building"], [r[0] for r in ref])
+    np.testing.assert_allclose(got["plane_tilt"], [r[1] for r in ref], atol=1e-9)
+    np.testing.assert_allclose(got["plane_azimuth"], [r[2] for r in ref], atol=1e-9)
+    np.testing.assert_allclose(shapely.area(got["geometry"].to_numpy()), [r[3] for r in ref],
+                               rtol=1e-9)
