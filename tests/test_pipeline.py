@@ -147,6 +147,35 @@ def test_bundled_demo_runs_and_labels_its_data(weather):
     assert 0.25 < share < 0.70 * usable
 
 
+def test_duplicate_and_overlapping_footprints_are_not_counted_twice(weather):
+    """A building entered twice, a part inside its outline and a half-overlap: the copies are
+    set aside (invalid, with the building they repeat), the overlap is noted, and a terrace
+    sharing a wall is left alone."""
+    x, y = 350_000.0, 3_450_000.0
+    school = shapely.box(x, y, x + 40, y + 20)
+    g = [school, school,                                        # the same building twice
+         shapely.box(x + 100, y, x + 160, y + 30),              # an outline ...
+         shapely.box(x + 110, y + 5, x + 130, y + 25),          # ... and a part inside it
+         shapely.box(x + 200, y, x + 240, y + 20),              # two halves overlapping:
+         shapely.box(x + 220, y, x + 260, y + 20),              # 20 of 40 m: 50 %
+         shapely.box(x + 300, y, x + 330, y + 20),              # terraced houses: one wall
+         shapely.box(x + 330, y, x + 360, y + 20)]
+    b = gpd.GeoDataFrame({"height": 15.0}, geometry=g, crs=32651,
+                         index=["a", "a2", "hall", "wing", "l", "r", "t1", "t2"])
+    r = pvsite.estimate(b, weather, shading=False, districts=False)
+    alone = pvsite.estimate(b.loc[["a", "hall"]], weather, shading=False, districts=False)
+    assert list(r["status"][["a2", "wing"]]) == ["invalid", "invalid"]
+    assert r.loc["a2", "reason"].startswith("duplicate of building a: the footprints share "
+                                            "100%")
+    assert r.loc["wing", "reason"].startswith("duplicate of building hall")
+    assert r.loc[["a2", "wing"], "capacity_kwp"].sum() == 0
+    assert list(r.loc[["a", "hall"], "capacity_kwp"]) == list(alone["capacity_kwp"])
+    assert "overlaps building r (50% of the smaller footprint)" in r.loc["l", "reason"]
+    assert "overlaps building l (50%" in r.loc["r", "reason"]
+    assert (r.loc[["l", "r", "t1", "t2"], "status"] == "ok").all()
+    assert "overlaps" not in r.loc["t1", "reason"] + r.loc["t2", "reason"]
+
+
 def test_osm_style_heights_and_levels_are_read_or_flagged(weather):
     """OSM writes heights as text: units, decimal commas, feet and ;-lists are read (40 ft is
     12.192 m, the first of several values counts); what can't be read falls through to the

@@ -236,8 +236,12 @@ def test_rows_are_independent_of_their_neighbours(b, weather, data):
         return
     part = check_estimate(b[np.array(keep)], weather, shading=False)
     cols = ["status", "capacity_kwp", "annual_kwh", "n_modules"]
-    pd.testing.assert_frame_equal(pd.DataFrame(part[cols]),
-                                  pd.DataFrame(whole.loc[np.array(keep), cols]))
+    # except a duplicate footprint: it is set aside only while the one it repeats is there
+    kept = whole[np.array(keep)]
+    alone = ~(kept["reason"].str.contains("duplicate of building").to_numpy()
+              | part["reason"].str.contains("duplicate of building").to_numpy())
+    pd.testing.assert_frame_equal(pd.DataFrame(part.loc[alone, cols]),
+                                  pd.DataFrame(kept.loc[alone, cols]))
 
 
 @settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -272,12 +276,15 @@ def two_far_rectangles():
 
 def sum_over_parts(parts, roof, weather):
     a, b = parts
-    g = gpd.GeoDataFrame({"height": [12.0] * 3, "roof:shape": [roof] * 3,
-                          "institution_type": ["school"] * 3},
-                         geometry=[shapely.MultiPolygon([a, b]), a, b], crs="EPSG:32651",
-                         index=["whole", "part_a", "part_b"])
-    r = check_estimate(g, weather)
-    cap = r["capacity_kwp"]
+
+    def frame(geoms, index):
+        return gpd.GeoDataFrame({"height": [12.0] * len(geoms), "roof:shape": [roof] * len(geoms),
+                                 "institution_type": ["school"] * len(geoms)},
+                                geometry=geoms, crs="EPSG:32651", index=index)
+
+    # apart: in one frame the parts would be duplicates of the whole (they lie inside it)
+    cap = pd.concat([check_estimate(frame([shapely.MultiPolygon([a, b])], ["whole"]), weather),
+                     check_estimate(frame([a, b], ["part_a", "part_b"]), weather)])["capacity_kwp"]
     assert cap["whole"] == pytest.approx(cap["part_a"] + cap["part_b"], abs=1e-9), dict(cap)
 
 

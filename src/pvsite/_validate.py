@@ -62,3 +62,55 @@ def clean_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return out, invalid, note
 
 
+
+
+#: A footprint covered by another over this share of the smaller one's area is a duplicate.
+DUPLICATE_SHARE = 0.9
+#: Overlaps above this share (but below DUPLICATE_SHARE) are noted: roof counted twice.
+OVERLAP_NOTE_SHARE = 0.2
+
+
+def find_overlaps(geoms: np.ndarray, usable: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Footprints that repeat or overlap others (metric CRS; ``usable`` the ones to check).
+
+    Of two footprints sharing more than ``DUPLICATE_SHARE`` of the smaller one's area, the
+    smaller (on a tie, the later) is a duplicate of the other: the same building entered twice,
+    or a building part inside its outline. Returns ``dup_of`` (position of the footprint kept,
+    -1 if none), ``dup_share``, and for overlaps between ``OVERLAP_NOTE_SHARE`` and
+    ``DUPLICATE_SHARE``: ``overlaps`` (position of the other footprint, -1 if none) and
+    ``overlap_share``.
+    """
+    import shapely
+
+    n = len(geoms)
+    dup_of, overlaps = np.full(n, -1), np.full(n, -1)
+    dup_share, overlap_share = np.zeros(n), np.zeros(n)
+    idx = np.flatnonzero(usable)
+    if idx.size < 2:
+        return dup_of, dup_share, overlaps, overlap_share
+    g = geoms[idx]
+    a, b = shapely.STRtree(g).query(g, predicate="intersects")
+    pair = a < b
+    a, b = idx[a[pair]], idx[b[pair]]
+    if not a.size:
+        return dup_of, dup_share, overlaps, overlap_share
+    area_a, area_b = shapely.area(geoms[a]), shapely.area(geoms[b])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = shapely.area(shapely.intersection(geoms[a], geoms[b])) / np.minimum(area_a,
+                                                                                   area_b)
+    big = share >= OVERLAP_NOTE_SHARE  # walls shared by terraced buildings overlap by ~0
+    a, b, area_a, area_b, share = a[big], b[big], area_a[big], area_b[big], share[big]
+    # the smaller one goes; of two equal ones, the later (b > a)
+    lose = np.where(area_b <= area_a, b, a)
+    win = np.where(area_b <= area_a, a, b)
+    order = np.argsort(-share, kind="stable")  # the largest overlap of each footprint wins
+    for k in order:
+        s = share[k]
+        if s >= DUPLICATE_SHARE and dup_of[lose[k]] < 0:
+            dup_of[lose[k]], dup_share[lose[k]] = win[k], s
+        elif OVERLAP_NOTE_SHARE <= s < DUPLICATE_SHARE:
+            for i, j in ((a[k], b[k]), (b[k], a[k])):
+                if overlaps[i] < 0:
+                    overlaps[i], overlap_share[i] = j, s
+    return dup_of, dup_share, overlaps, overlap_share

@@ -44,16 +44,24 @@ def _clip(part: Any, box: np.ndarray) -> Any:
     return part[shapely.intersects(part.geometry.to_numpy(), shapely.box(*box))]
 
 
-def _with_halo(own: Any, halos: list[Any], weather: Any, kwargs: dict[str, Any]) -> Any:
-    from .pipeline import estimate
+def _with_halo(own: Any, before: list[Any], after: list[Any], weather: Any,
+               kwargs: dict[str, Any]) -> Any:
+    from .pipeline import _LABELS, estimate
 
     if own.empty:
         return _empty_result(own, weather, kwargs)
-    frames = [own.assign(**{_HALO_FLAG: False})]
-    frames += [h.assign(**{_HALO_FLAG: True}) for h in halos if len(h)]
+    # halos of earlier partitions first, later ones last: the whole frame's order, which
+    # decides which of two equal duplicate footprints is set aside
+    frames = [h.assign(**{_HALO_FLAG: True}) for h in before if len(h)]
+    frames += [own.assign(**{_HALO_FLAG: False})]
+    frames += [h.assign(**{_HALO_FLAG: True}) for h in after if len(h)]
     both = pd.concat(frames) if len(frames) > 1 else frames[0]
-    # positions, not labels: labels may repeat across partitions
-    result = estimate(both.reset_index(drop=True), weather, **kwargs)
+    # positions, not labels: labels may repeat across partitions; the labels go along for
+    # the reasons that name another building
+    labels = both.index.to_numpy()
+    both = both.reset_index(drop=True)
+    both.attrs[_LABELS] = labels
+    result = estimate(both, weather, **kwargs)
     mine = ~result.pop(_HALO_FLAG).to_numpy(dtype=bool)
     out = result[mine]
     out.index = own.index
@@ -118,7 +126,8 @@ def estimate_dask(buildings: Any, weather: Any, **kwargs: Any) -> Any:
         near = [j for j in range(len(parts)) if j != i and not np.isnan(bounds[j, 0])
                 and bounds[j, 0] <= box[2] and bounds[j, 2] >= box[0]
                 and bounds[j, 1] <= box[3] and bounds[j, 3] >= box[1]]
-        halos = [delayed(_clip)(parts[j], box) for j in near]
-        tasks.append(delayed(_with_halo)(part, halos, weather, kwargs))
+        before = [delayed(_clip)(parts[j], box) for j in near if j < i]
+        after = [delayed(_clip)(parts[j], box) for j in near if j > i]
+        tasks.append(delayed(_with_halo)(part, before, after, weather, kwargs))
     return dask_geopandas.from_dask_dataframe(
         dd.from_delayed(tasks, meta=meta, verify_meta=False), geometry=meta.geometry.name)

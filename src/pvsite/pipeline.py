@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import clean_geometries
+from ._validate import clean_geometries, find_overlaps
 from .assumptions import Assumptions
 from .errors import FootprintError, PvsiteWarning
 
@@ -101,6 +101,10 @@ def _progress_bar(show: bool) -> Any:
     return tqdm
 
 
+#: ``attrs`` key under which a dask task passes the labels of rows it had to renumber.
+_LABELS = "_pvsite_labels"
+
+
 def _join(*parts: str) -> str:
     return "; ".join(p for p in parts if p)
 
@@ -167,9 +171,10 @@ def estimate(
     GeoDataFrame
         One row per input building, same index and order, input columns kept, plus the
         columns of :data:`OUTPUT_COLUMNS`. Rows that could not be used have ``status``
-        'invalid' (bad geometry) or 'unsuitable' (too small, north facing...) and zero
-        capacity, with the reason. ``.attrs`` carries the labels of the data ('synthetic',
-        'generated'), the weather source, the flat-roof tilt used and the assumptions.
+        'invalid' (bad geometry, or a duplicate of another footprint) or 'unsuitable' (too
+        small, north facing...) and zero capacity, with the reason. ``.attrs`` carries the
+        labels of the data ('synthetic', 'generated'), the weather source, the flat-roof tilt
+        used and the assumptions.
 
     Raises
     ------
@@ -204,6 +209,8 @@ def estimate(
         raise FootprintError(f"buildings must be a GeoDataFrame, not {type(buildings).__name__}; "
                              "read them with pvsite.read_footprints(path).")
     energy.check_weather(weather)
+    # how reasons name other buildings: their labels (a dask task passes the partitions' own)
+    label = np.asarray(buildings.attrs.get(_LABELS, buildings.index.to_numpy()), dtype=object)
     if sites is not None:
         buildings = institutions.group_institutions(buildings, sites)
     n = len(buildings)
@@ -219,10 +226,16 @@ def estimate(
                                                      index=metric_in.index))
     bar.update()
 
+    # the same building twice (or a part inside its outline): the smaller copy is set aside
+    dup_of, dup_share, overlaps, overlap_share = find_overlaps(geoms, ~invalid)
+    dup = dup_of >= 0
+    note[dup] = [f"duplicate of building {label[k]}: the footprints share {s:.0%} of the "
+                 "smaller one" for k, s in zip(dup_of[dup], dup_share[dup], strict=True)]
     _check_weather_distance(metric, weather)
     # a point on each footprint: the district join and the roofs' horizons share them (an
-    # invalid footprint with a place, a point or a line, still gets its district)
+    # invalid footprint with a place, a point, a line or a duplicate, still gets its district)
     located = ~invalid | (note == "not a polygon (a point or line has no roof)")
+    invalid |= dup
     points = np.full(n, None, dtype=object)
     points[located] = shapely.point_on_surface(geoms[located])
 
@@ -390,6 +403,11 @@ def estimate(
     huge = ~invalid & (out["roof_area_m2"].to_numpy() > MAX_ROOF_AREA_M2)
     reason[huge] = [_join(r, "implausibly large footprint: check units and CRS")
                     for r in reason[huge]]
+    crossed = (overlaps >= 0) & ~invalid
+    reason[crossed] = [_join(r, f"overlaps building {label[k]} ({s:.0%} of the smaller "
+                               "footprint): that roof area may be counted twice")
+                       for r, k, s in zip(reason[crossed], overlaps[crossed],
+                                          overlap_share[crossed], strict=True)]
     defaulted = (out["height_source"] == "default").to_numpy() & ~invalid
     reason[defaulted] = [_join(r, f"height unknown: {a.default_height_m:g} m assumed")
                          for r in reason[defaulted]]
