@@ -1,5 +1,7 @@
 """estimate(): every building out, real values, clear errors."""
 
+import math
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -145,6 +147,27 @@ def test_bundled_demo_runs_and_labels_its_data(weather):
     usable = flat["usable_area_m2"].sum() / flat["roof_area_m2"].sum()
     assert 0.5 < usable < 0.7
     assert 0.25 < share < 0.70 * usable
+
+
+def test_footprints_in_web_mercator_or_feet_are_measured_in_true_metres(weather):
+    """Web Mercator's 'metres' are sec(lat) true metres (1.17 at Shanghai) and a US State
+    Plane CRS counts feet: both are reprojected, so a 40 m x 20 m roof is 800 m^2 in any of
+    them. A Gauss-Kruger zone, true to scale within 0.1 %, is kept as it is."""
+    from pvsite.roofs import to_metric, units_per_metre
+
+    x, y = 350_000.0, 3_450_000.0
+    b = gpd.GeoDataFrame({"height": [15.0]}, geometry=[shapely.box(x, y, x + 40, y + 20)],
+                         crs=32651)
+    ref = pvsite.estimate(b, weather, shading=False, districts=False)
+    for crs in (3857, 2263):  # Web Mercator; NAD83 / New York Long Island (ftUS)
+        r = pvsite.estimate(b.to_crs(crs), weather, shading=False, districts=False)
+        assert r["roof_area_m2"].iloc[0] == pytest.approx(800.0, rel=1e-6)
+        assert r["capacity_kwp"].iloc[0] == ref["capacity_kwp"].iloc[0]
+        assert r.crs == b.to_crs(crs).crs  # the output stays in the input's CRS
+    assert to_metric(b.to_crs(4549)).crs.to_epsg() == 4549  # CGCS2000 3-degree GK CM 120E
+    mx, my = b.to_crs(3857).geometry.iloc[0].centroid.coords[0]
+    lat = math.radians(b.to_crs(4326).geometry.iloc[0].centroid.y)
+    assert units_per_metre(3857, mx, my)[1] == pytest.approx(1 / math.cos(lat), rel=1e-4)
 
 
 def test_duplicate_and_overlapping_footprints_are_not_counted_twice(weather):

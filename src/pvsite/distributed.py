@@ -119,6 +119,15 @@ def estimate_dask(buildings: Any, weather: Any, **kwargs: Any) -> Any:
     margin = MAX_DISTANCE + np.nanmax(bounds[:, 4]) if len(bounds) else 0.0
     if buildings.crs is not None and buildings.crs.is_geographic:
         margin = margin / 111_000.0 * 1.5  # degrees; generous at any latitude < 48 deg
+    elif buildings.crs is not None and len(bounds) and np.isfinite(bounds[:, :4]).any():
+        # the reach is in metres on the ground: in the frame's units (feet, Web Mercator's
+        # stretched metres) it can be more
+        from .roofs import units_per_metre
+
+        middle = (np.nanmin(bounds[:, 0]) + np.nanmax(bounds[:, 2])) / 2, (
+            np.nanmin(bounds[:, 1]) + np.nanmax(bounds[:, 3])) / 2
+        k = units_per_metre(buildings.crs, *middle)[1]
+        margin = MAX_DISTANCE * (1.01 * k if np.isfinite(k) else 2.0) + np.nanmax(bounds[:, 4])
     meta = delayed(_empty_result)(buildings._meta, weather, kwargs).compute()
     tasks = []
     for i, part in enumerate(parts):

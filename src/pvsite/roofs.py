@@ -32,7 +32,7 @@ DEFAULT_PITCH = 25.0
 
 
 def to_metric(gdf: Any) -> Any:
-    """Project footprints to their local UTM zone (or keep a projected CRS).
+    """Project footprints to a CRS in which lengths are metres on the ground.
 
     Parameters
     ----------
@@ -42,8 +42,11 @@ def to_metric(gdf: Any) -> Any:
     Returns
     -------
     GeoDataFrame
-        The same rows in a metric CRS: the input's own if projected, else the UTM zone chosen
-        by ``GeoDataFrame.estimate_utm_crs`` (Shanghai: EPSG:32651).
+        The same rows in a metric CRS: the input's own if it is projected, in metres, and its
+        length scale at the footprints is within ``MAX_SCALE_ERROR`` of true (a UTM or
+        Gauss-Kruger zone, a city grid); else the UTM zone chosen by
+        ``GeoDataFrame.estimate_utm_crs`` (Shanghai: EPSG:32651). Web Mercator (EPSG:3857)
+        is reprojected: at Shanghai its metres are 1.17 true metres, its areas 1.37.
 
     Raises
     ------
@@ -54,12 +57,45 @@ def to_metric(gdf: Any) -> Any:
         raise FootprintError(
             "the footprints have no CRS; set it, e.g. gdf.set_crs('EPSG:4326') for "
             "longitude/latitude, or read them with pvsite.read_footprints(path, crs=...).")
-    if gdf.crs.is_projected:
-        return gdf
     valid = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if gdf.crs.is_projected and (valid.empty or _true_to_scale(valid)):
+        return gdf
     if valid.empty:
         return gdf.to_crs(3857)
     return gdf.to_crs(valid.estimate_utm_crs())
+
+
+#: Largest length scale error [-] of a projected CRS that footprints are kept in.
+MAX_SCALE_ERROR = 0.001
+
+
+def _true_to_scale(gdf: Any) -> bool:
+    """Whether ``gdf``'s projected CRS is in true metres at its footprints' middle.
+
+    Its metre axes, times its point scale factors (pyproj), within ``MAX_SCALE_ERROR`` of 1.
+    """
+    x0, y0, x1, y1 = gdf.total_bounds
+    lo, hi = units_per_metre(gdf.crs, (x0 + x1) / 2, (y0 + y1) / 2)
+    return bool(abs(lo - 1.0) <= MAX_SCALE_ERROR and abs(hi - 1.0) <= MAX_SCALE_ERROR)
+
+
+def units_per_metre(crs: Any, x: float, y: float) -> tuple[float, float]:
+    """Smallest and largest number of ``crs`` units a metre on the ground spans at (x, y).
+
+    For a projected CRS: its point scale factors (pyproj) over the size of its axis unit.
+    (NaN, NaN) where pyproj can't say.
+    """
+    import pyproj
+
+    crs = pyproj.CRS.from_user_input(crs)
+    unit = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+    try:
+        lon, lat = pyproj.Transformer.from_crs(crs, 4326, always_xy=True).transform(x, y)
+        f = pyproj.Proj(crs).get_factors(lon, lat)
+    except Exception:  # a CRS pyproj can't take factors of
+        return float("nan"), float("nan")
+    k = np.array([f.meridional_scale, f.parallel_scale], dtype=float) / unit
+    return float(k.min()), float(k.max())
 
 
 def _tag_number(values: pd.Series, *, height: bool) -> tuple[pd.Series, pd.Series]:
