@@ -7,6 +7,11 @@ modules flush on each plane that faces within 90 deg of the equator. Modules of 
 packed into the usable polygon (roof minus edge setback, minus strips narrower than
 ``min_width_m``) by an exact scanline packer, in portrait and landscape, whichever fits more;
 the share of the roof taken by obstructions (stairwells, plant) is then removed.
+
+The energy model does not shade rows by each other: outside the design hours the front row's
+shadow and its masking of the sky (Passias & Kallback 1984) cost, on the bundled Shanghai
+year, under 1 % of the plane's irradiance at 10 to 28 deg rows (a test computes it with
+``pvlib.shading.shaded_fraction1d`` and ``pvlib.shading.sky_diffuse_passias``).
 """
 
 from __future__ import annotations
