@@ -190,3 +190,30 @@ def test_tiled_planes_equal_building_by_building(tmp_path, monkeypatch, tile):
     np.testing.assert_allclose(got["plane_azimuth"], [r[2] for r in ref], atol=1e-9)
     np.testing.assert_allclose(shapely.area(got["geometry"].to_numpy()), [r[3] for r in ref],
                                rtol=1e-9)
+
+
+def test_dsm_horizons_skip_nothing_that_matters(tmp_path, monkeypatch):
+    """Rays pass over blocks whose highest pixel can't beat the horizon so far: on a rough
+    random surface with towers the horizons equal those of reading every sample."""
+    import pvsite.shading as shading
+
+    rng = np.random.default_rng(11)
+    res, size = 1.0, 300
+    z = rng.gamma(2.0, 3.0, (size, size))
+    for _ in range(12):  # towers 20 m x 20 m, 20 to 90 m high
+        r, c = rng.integers(0, size - 20, 2)
+        z[r:r + 20, c:c + 20] += rng.uniform(20, 90)
+    z[rng.random((size, size)) < 0.01] = np.nan  # holes in the model
+    path = tmp_path / "rough.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=1,
+                       dtype="float32", crs="EPSG:32651", nodata=np.nan,
+                       transform=from_origin(X0, Y0, res, res)) as dst:
+        dst.write(z.astype("float32"), 1)
+    roofs = [shapely.box(X0 + x, Y0 - y - 12, X0 + x + 12, Y0 - y)
+             for x, y in rng.uniform(20, size - 40, (40, 2))]
+    fast = shading.dsm_horizons(roofs, None, path)
+    monkeypatch.setattr(shading, "_block_max", lambda z: np.full(
+        (-(-z.shape[0] // shading._BLOCK), -(-z.shape[1] // shading._BLOCK)), np.inf))
+    every = shading.dsm_horizons(roofs, None, path)
+    assert (every > 0).mean() > 0.2
+    np.testing.assert_array_equal(fast, every)

@@ -508,8 +508,22 @@ def _loss_kernel(which, hz, tilt, azim, cum, table, step):  # pragma: no cover -
     return lost, ratio
 
 
+#: Edge [pixels] of the blocks whose highest pixel lets a surface-model ray skip samples.
+_BLOCK = 16
+
+
+def _block_max(z: np.ndarray) -> np.ndarray:
+    """Highest finite height of each ``_BLOCK`` x ``_BLOCK`` block of ``z`` (-inf if none)."""
+    rows, cols = z.shape
+    br, bc = -(-rows // _BLOCK), -(-cols // _BLOCK)
+    padded = np.full((br * _BLOCK, bc * _BLOCK), -np.inf)
+    padded[:rows, :cols] = z
+    padded[~np.isfinite(padded)] = -np.inf  # in place: one copy of the raster, not two
+    return padded.reshape(br, _BLOCK, bc, _BLOCK).max(axis=(1, 3))
+
+
 @njit(parallel=True, cache=True)
-def _raster_horizons(ox, oy, oz, start, z, x0, y0, res, sectors, max_distance, min_tan
+def _raster_horizons(ox, oy, oz, start, z, bmax, x0, y0, res, sectors, max_distance, min_tan
                      ):  # pragma: no cover - compiled
     n = ox.size
     rows, cols = z.shape
@@ -525,11 +539,14 @@ def _raster_horizons(ox, oy, oz, start, z, x0, y0, res, sectors, max_distance, m
                 row = int(np.floor((y0 - (oy[i] + d * dy)) / res))
                 if row < 0 or col < 0 or row >= rows or col >= cols:
                     break
-                h = z[row, col]
-                if np.isfinite(h):
-                    t = (h - oz[i]) / d
-                    if t > best:
-                        best = t
+                # the block's highest pixel first: most samples can't beat the horizon so far
+                # (or the cut-off), and then the raster itself is not read
+                if (bmax[row // _BLOCK, col // _BLOCK] - oz[i]) >= max(best, min_tan) * d:
+                    h = z[row, col]
+                    if np.isfinite(h):
+                        t = (h - oz[i]) / d
+                        if t > best:
+                            best = t
                 d += max(res, d * 0.004)  # finer near the roof, coarser far (0.23 deg)
             out[i, k] = np.degrees(np.arctan(best)) if best >= min_tan else 0.0
     return out
@@ -600,6 +617,7 @@ def dsm_horizons(footprints: Any, heights: Any, dsm: Any, *, sectors: int = SECT
         if not hasattr(dsm, "read"):
             src.close()
     out[ok] = _raster_horizons(shapely.get_x(pts), shapely.get_y(pts), h[ok], start, z,
+                               _block_max(z),
                                tr.c, tr.f, abs(tr.a), sectors, float(max_distance),
                                float(np.tan(np.radians(min_elevation))))
     return out
