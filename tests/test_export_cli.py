@@ -81,6 +81,39 @@ def test_cli_run_on_own_footprints(tmp_path, capsys):
     assert len(back) == 40
 
 
+def test_cli_tilt_shading_and_coordinate_system_options(tmp_path, capsys):
+    """--flat-roof-tilt and --no-shading reach the estimate; --coordinate-system gcj02 shifts
+    the footprints as read_footprints does; a bad tilt or a missing --dsm ends in one error
+    line and exit code 2."""
+    from pvsite.coords import from_wgs84
+
+    b = pvsite.datasets.shanghai_buildings().head(30)
+    shifted = from_wgs84(b, "gcj02")
+    src = tmp_path / "gcj.gpkg"
+    shifted.to_file(src)
+    out = tmp_path / "out"
+    assert main(["run", "--footprints", str(src), "--coordinate-system", "gcj02",
+                 "--flat-roof-tilt", "15", "--no-shading", "--no-maps", "--out", str(out)]) == 0
+    capsys.readouterr()
+    got = pd.read_csv(out / "buildings.csv")
+    ok_flat = got[(got["status"] == "ok") & (got["roof_type"] == "flat")]
+    assert len(ok_flat) and (ok_flat["surface_tilt"] == 15).all()
+    assert (got["shading_loss"] == 0).all()
+    ref = pvsite.estimate(b, pvsite.datasets.shanghai_weather(), shading=False,
+                          assumptions=pvsite.Assumptions(flat_roof_tilt=15))
+    np.testing.assert_allclose(got["roof_area_m2"], ref["roof_area_m2"], rtol=1e-4)
+    for bad in (["--flat-roof-tilt", "95"], ["--dsm", str(tmp_path / "none.tif")]):
+        code = None
+        try:
+            code = main(["run", "--out", str(tmp_path / "o2"), *bad])
+        except SystemExit as stop:  # argparse rejects a bad value itself
+            code = stop.code
+        assert code == 2, bad
+        err = capsys.readouterr().err.strip().splitlines()
+        # argparse shows its usage lines first; the error itself is the last line
+        assert "error:" in err[-1] and ("95" in err[-1] or "none.tif" in err[-1]), err
+
+
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     bad = tmp_path / "broken.geojson"
     bad.write_text('{"type": "FeatureCollection", "features": [')
@@ -94,5 +127,6 @@ def test_cli_help_documents_every_option(capsys):
         main(["run", "--help"])
     text = capsys.readouterr().out
     for opt in ("--footprints", "--weather", "--districts", "--target-kw", "--installed-kw",
-                "--policy", "--out", "--no-maps"):
+                "--policy", "--out", "--no-maps", "--coordinate-system", "--dsm",
+                "--flat-roof-tilt", "--no-shading"):
         assert opt in text

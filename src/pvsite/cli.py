@@ -87,7 +87,8 @@ _RUN_EPILOG = _DEMO + "\n\n" + textwrap.fill(
 
 examples:
   pvsite run --out results/
-  pvsite run --footprints roofs.gpkg --weather CHN_Shanghai.epw --target-kw 50000 --out r/"""
+  pvsite run --footprints roofs.gpkg --weather CHN_Shanghai.epw --target-kw 50000 --out r/
+  pvsite run --footprints amap.geojson --coordinate-system gcj02 --flat-roof-tilt 15"""
 
 
 def _kw(minimum: float, strict: bool) -> Any:
@@ -104,6 +105,17 @@ def _kw(minimum: float, strict: bool) -> Any:
         return value
 
     return parse
+
+
+def _degrees(text: str) -> float:
+    """An argparse type: a tilt in degrees from 0 to 90."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of degrees") from None
+    if not 0 <= value <= 90:
+        raise argparse.ArgumentTypeError(f"{text} deg; give a tilt from 0 to 90")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -150,6 +162,20 @@ def _parser() -> argparse.ArgumentParser:
                         "government, universities, other public, each by specific yield; "
                         "'fewest_sites' = largest roofs first; 'yield' = highest kWh/kWp first; "
                         "'cost' = lowest levelised cost first (default: priority)")
+    r.add_argument("--coordinate-system", choices=["wgs84", "gcj02", "bd09"], default=None,
+                   help="what longitude/latitude footprints really are: 'gcj02' for Chinese map "
+                        "data (Gaode/AMap, Tencent), 'bd09' for Baidu; they are shifted to "
+                        "WGS84 (default: take the file's CRS as it is)")
+    r.add_argument("--dsm", type=Path, metavar="FILE",
+                   help="a digital surface model (GeoTIFF of heights [m], projected CRS): roof "
+                        "planes and a horizon of terrain and trees come from it where it "
+                        "covers the roofs")
+    r.add_argument("--flat-roof-tilt", type=_degrees, default=None, metavar="DEG",
+                   help="tilt of the module rows on flat roofs [deg]; flatter rows fit closer "
+                        "(more kWp) and each yields a little less (default: the weather "
+                        "year's optimum)")
+    r.add_argument("--no-shading", action="store_true",
+                   help="leave out shading by neighbouring buildings (faster; a first look)")
     r.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
                    help="folder to write into, made if missing; files in it are replaced "
                         "(default: results/)")
@@ -161,7 +187,7 @@ def _parser() -> argparse.ArgumentParser:
 def _check_paths(args: argparse.Namespace) -> None:
     """Fail early, in one line, on an input file that is missing or an --out that is a file."""
     for option, path in (("--footprints", args.footprints), ("--weather", args.weather),
-                         ("--districts", args.districts)):
+                         ("--districts", args.districts), ("--dsm", args.dsm)):
         if path is not None and not path.exists():
             raise PvsiteError(f"{option} {path}: no such file.")
     if args.out.exists() and not args.out.is_dir():
@@ -285,13 +311,19 @@ def run(args: argparse.Namespace) -> int:
             bar.update()
 
     stage(0)
-    buildings = read_footprints(args.footprints) if args.footprints else \
-        datasets.shanghai_buildings()
+    buildings = (read_footprints(args.footprints, coordinate_system=args.coordinate_system)
+                 if args.footprints else datasets.shanghai_buildings())
     weather = read_weather(args.weather) if args.weather else datasets.shanghai_weather()
     districts = read_footprints(args.districts) if args.districts else None
-    a = Assumptions() if args.target_kw is None else Assumptions(target_kw=args.target_kw)
+    changes: dict[str, Any] = {}
+    if args.target_kw is not None:
+        changes["target_kw"] = args.target_kw
+    if args.flat_roof_tilt is not None:
+        changes["flat_roof_tilt"] = args.flat_roof_tilt
+    a = Assumptions(**changes)
     stage(1)
-    result = estimate(buildings, weather, assumptions=a, districts=districts, progress=tty)
+    result = estimate(buildings, weather, assumptions=a, districts=districts, dsm=args.dsm,
+                      shading=not args.no_shading, progress=tty)
     stage(2)
     report = shortfall(result, a.target_kw, args.installed_kw, policy=args.policy)
     by_district = rollup(result, "district", target_kw=a.target_kw)
