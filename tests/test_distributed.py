@@ -39,9 +39,11 @@ def test_dask_partitions_with_halo_equal_single_machine():
 @pytest.mark.slow
 @pytest.mark.filterwarnings("error::rasterio.errors.NotGeoreferencedWarning")
 def test_dask_with_a_surface_model_equals_single_machine(tmp_path):
-    """dsm= on a dask frame: each task reads the raster; planes and terrain horizons equal the
-    single-machine run. Two worker threads share a process: rasterio's in-memory rasters
-    raced there (they lost their transform and warned) until pvsite serialised them."""
+    """dsm= and planes=True on a dask frame: each task reads the raster; the buildings and the
+    plane table equal the single-machine run. Two worker threads share a process: rasterio's
+    in-memory rasters raced there (they lost their transform and warned) until pvsite
+    serialised them."""
+    import dask
     import numpy as np
     import rasterio
     from rasterio.transform import from_origin
@@ -64,17 +66,28 @@ def test_dask_with_a_surface_model_equals_single_machine(tmp_path):
                        transform=from_origin(x0 - 80, y1 + 80, res, res)) as dst:
         dst.write(z.astype("float32"), 1)
     weather = pvsite.datasets.shanghai_weather()
-    whole = pvsite.estimate(city, weather, dsm=path, keep_horizons=False)
+    whole, whole_planes = pvsite.estimate(city, weather, dsm=path, keep_horizons=False,
+                                          planes=True)
     ddf = dask_geopandas.from_geopandas(city, npartitions=3)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster):
-        parts = pvsite.estimate(ddf, weather, dsm=path, keep_horizons=False).compute()
+        lazy, lazy_planes = pvsite.estimate(ddf, weather, dsm=path, keep_horizons=False,
+                                            planes=True)
+        parts, planes = dask.compute(lazy, lazy_planes)
     parts = parts.loc[whole.index]
+    # the plane table too: same planes, same numbers, outlines in the same UTM zone
+    assert planes.crs == whole_planes.crs
+    key = ["building", "plane"]
+    a = planes.sort_values(key).reset_index(drop=True)
+    b = whole_planes.sort_values(key).reset_index(drop=True)
+    plane_cols = ["building", "plane", "surface_tilt", "n_modules", "capacity_kwp",
+                  "annual_kwh", "shading_loss"]
+    pd.testing.assert_frame_equal(pd.DataFrame(a[plane_cols]), pd.DataFrame(b[plane_cols]),
+                                  check_dtype=False)
+    np.testing.assert_allclose(a.area, b.area, rtol=1e-9)
     cols = ["roof_type", "surface_tilt", "capacity_kwp", "annual_kwh", "shading_loss",
             "status", "reason"]
     pd.testing.assert_frame_equal(pd.DataFrame(parts[cols]), pd.DataFrame(whole[cols]),
                                   check_dtype=False)
     assert (whole["roof_type"] != "flat").any()  # the surface model's slopes were used
-    with pytest.raises(NotImplementedError, match="planes=True"):
-        pvsite.estimate(ddf, weather, planes=True)

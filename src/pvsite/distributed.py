@@ -45,11 +45,11 @@ def _clip(part: Any, box: np.ndarray) -> Any:
 
 
 def _with_halo(own: Any, before: list[Any], after: list[Any], weather: Any,
-               kwargs: dict[str, Any]) -> Any:
+               kwargs: dict[str, Any], planes_crs: Any = None) -> Any:
     from .pipeline import _LABELS, estimate
 
     if own.empty:
-        return _empty_result(own, weather, kwargs)
+        return _empty_result(own, weather, kwargs, planes_crs)
     # halos of earlier partitions first, later ones last: the whole frame's order, which
     # decides which of two equal duplicate footprints is set aside
     frames = [h.assign(**{_HALO_FLAG: True}) for h in before if len(h)]
@@ -62,13 +62,22 @@ def _with_halo(own: Any, before: list[Any], after: list[Any], weather: Any,
     both = both.reset_index(drop=True)
     both.attrs[_LABELS] = labels
     result = estimate(both, weather, **kwargs)
+    plane_table = None
+    if isinstance(result, tuple):
+        result, plane_table = result
     mine = ~result.pop(_HALO_FLAG).to_numpy(dtype=bool)
     out = result[mine]
     out.index = own.index
-    return out
+    if plane_table is None:
+        return out
+    # the partition's own planes, named by their buildings' labels, in the frame's UTM zone
+    ours = plane_table[plane_table["building"].isin(np.flatnonzero(mine))].copy()
+    ours["building"] = labels[ours["building"].to_numpy(dtype=np.int64)]
+    return out, ours.to_crs(planes_crs)
 
 
-def _empty_result(like: Any, weather: Any, kwargs: dict[str, Any]) -> Any:
+def _empty_result(like: Any, weather: Any, kwargs: dict[str, Any],
+                  planes_crs: Any = None) -> Any:
     import geopandas as gpd
     import shapely
 
@@ -82,10 +91,13 @@ def _empty_result(like: Any, weather: Any, kwargs: dict[str, Any]) -> Any:
         {c: pd.Series([None], dtype=like[c].dtype) for c in like.columns
          if c != like.geometry.name},
         geometry=box.to_crs(like.crs) if like.crs is not None else box, crs=like.crs or 4326)
-    return estimate(probe, weather, **kwargs).iloc[:0]
+    got = estimate(probe, weather, **kwargs)
+    if isinstance(got, tuple):
+        return got[0].iloc[:0], got[1].iloc[:0].to_crs(planes_crs)
+    return got.iloc[:0]
 
 
-def estimate_dask(buildings: Any, weather: Any, **kwargs: Any) -> Any:
+def estimate_dask(buildings: Any, weather: Any, *, planes: bool = False, **kwargs: Any) -> Any:
     """Estimate a dask-geopandas GeoDataFrame partition by partition (see module docstring).
 
     Parameters
@@ -100,6 +112,11 @@ def estimate_dask(buildings: Any, weather: Any, **kwargs: Any) -> Any:
         Passed to :func:`pvsite.estimate` (``assumptions``, ``districts``, ``shading``,
         ``dsm``...). A surface model is opened by each task from its path, so every worker
         must be able to read that path (a shared or cloud file system on a cluster).
+
+    planes : bool, default False
+        Also return the roof planes, as ``(result, planes)``: both lazy, with the planes'
+        outlines in the UTM zone of the middle of the frame (one CRS for every partition).
+        Compute them together, ``dask.compute(result, planes)``, or the estimate runs twice.
 
     Returns
     -------
@@ -128,7 +145,16 @@ def estimate_dask(buildings: Any, weather: Any, **kwargs: Any) -> Any:
             np.nanmin(bounds[:, 1]) + np.nanmax(bounds[:, 3])) / 2
         k = units_per_metre(buildings.crs, *middle)[1]
         margin = MAX_DISTANCE * (1.01 * k if np.isfinite(k) else 2.0) + np.nanmax(bounds[:, 4])
-    meta = delayed(_empty_result)(buildings._meta, weather, kwargs).compute()
+    planes_crs = None
+    if planes:
+        import geopandas as gpd
+        import shapely
+
+        middle_pt = shapely.Point((np.nanmin(bounds[:, 0]) + np.nanmax(bounds[:, 2])) / 2,
+                                  (np.nanmin(bounds[:, 1]) + np.nanmax(bounds[:, 3])) / 2)
+        planes_crs = gpd.GeoSeries([middle_pt], crs=buildings.crs).estimate_utm_crs()
+        kwargs = {**kwargs, "planes": True}
+    meta = delayed(_empty_result)(buildings._meta, weather, kwargs, planes_crs).compute()
     tasks = []
     for i, part in enumerate(parts):
         box = bounds[i, :4] + np.array([-margin, -margin, margin, margin])
@@ -137,6 +163,12 @@ def estimate_dask(buildings: Any, weather: Any, **kwargs: Any) -> Any:
                 and bounds[j, 1] <= box[3] and bounds[j, 3] >= box[1]]
         before = [delayed(_clip)(parts[j], box) for j in near if j < i]
         after = [delayed(_clip)(parts[j], box) for j in near if j > i]
-        tasks.append(delayed(_with_halo)(part, before, after, weather, kwargs))
-    return dask_geopandas.from_dask_dataframe(
-        dd.from_delayed(tasks, meta=meta, verify_meta=False), geometry=meta.geometry.name)
+        tasks.append(delayed(_with_halo)(part, before, after, weather, kwargs, planes_crs))
+
+    def lazy(parts: list[Any], like: Any) -> Any:
+        return dask_geopandas.from_dask_dataframe(
+            dd.from_delayed(parts, meta=like, verify_meta=False), geometry=like.geometry.name)
+
+    if not planes:
+        return lazy(tasks, meta)
+    return lazy([t[0] for t in tasks], meta[0]), lazy([t[1] for t in tasks], meta[1])

@@ -164,7 +164,8 @@ def estimate(
         ``plane``, ``roof_type``, ``surface_tilt``, ``surface_azimuth``, ``mounting``,
         ``plane_area_m2``, ``usable_area_m2``, ``n_modules``, ``rows``, ``orientation``,
         ``capacity_kwp``, ``specific_yield_kwh_per_kwp``, ``shading_loss``, ``annual_kwh``
-        and the plane's outline in the local UTM CRS), as ``(result, planes)``.
+        and the plane's outline in the local UTM CRS), as ``(result, planes)``; on a dask
+        frame, two lazy frames (:func:`pvsite.distributed.estimate_dask`).
 
     Returns
     -------
@@ -197,13 +198,9 @@ def estimate(
     from .savings import savings
 
     if is_dask(buildings):
-        if planes:
-            raise NotImplementedError("planes=True is not supported on dask frames yet (each "
-                                      "partition has its own UTM zone); run pvsite.estimate "
-                                      "on the partitions you need the planes of.")
         return estimate_dask(buildings, weather, assumptions=assumptions, districts=districts,
                              sites=sites, dsm=dsm, shading=shading,
-                             keep_horizons=keep_horizons)
+                             keep_horizons=keep_horizons, planes=planes)
     a = assumptions or Assumptions()
     if not isinstance(buildings, gpd.GeoDataFrame):
         raise FootprintError(f"buildings must be a GeoDataFrame, not {type(buildings).__name__}; "
