@@ -24,7 +24,7 @@ def test_dask_partitions_with_halo_equal_single_machine():
     # partitions in row order: neighbours often sit in other partitions, so the halo matters
     ddf = dask_geopandas.from_geopandas(city, npartitions=4)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster):
         lazy = pvsite.estimate(ddf, weather, keep_horizons=False)
         assert isinstance(lazy, dask_geopandas.GeoDataFrame)
@@ -70,7 +70,7 @@ def test_dask_with_a_surface_model_equals_single_machine(tmp_path):
                                           planes=True)
     ddf = dask_geopandas.from_geopandas(city, npartitions=3)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster):
         lazy, lazy_planes = pvsite.estimate(ddf, weather, dsm=path, keep_horizons=False,
                                             planes=True)
