@@ -62,8 +62,6 @@ def clean_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return out, invalid, note
 
 
-
-
 #: A footprint covered by another over this share of the smaller one's area is a duplicate.
 DUPLICATE_SHARE = 0.9
 #: Overlaps above this share (but below DUPLICATE_SHARE) are noted: roof counted twice.

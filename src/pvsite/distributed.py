@@ -108,20 +108,20 @@ def estimate_dask(buildings: Any, weather: Any, *, planes: bool = False, **kwarg
         small.
     weather : DataFrame
         From :func:`pvsite.read_weather`.
+    planes : bool, default False
+        Also return the roof planes, as ``(result, planes)``: both lazy, with the planes'
+        outlines in the UTM zone of the middle of the frame (one CRS for every partition).
+        Compute them together, ``dask.compute(result, planes)``, or the estimate runs twice.
     **kwargs
         Passed to :func:`pvsite.estimate` (``assumptions``, ``districts``, ``shading``,
         ``dsm``...). A surface model is opened by each task from its path, so every worker
         must be able to read that path (a shared or cloud file system on a cluster).
 
-    planes : bool, default False
-        Also return the roof planes, as ``(result, planes)``: both lazy, with the planes'
-        outlines in the UTM zone of the middle of the frame (one CRS for every partition).
-        Compute them together, ``dask.compute(result, planes)``, or the estimate runs twice.
-
     Returns
     -------
     dask_geopandas.GeoDataFrame
-        Lazy; ``.compute()`` gives the same table as ``pvsite.estimate`` on the whole data.
+        Lazy; ``.compute()`` gives the same table as ``pvsite.estimate`` on the whole data
+        (with ``planes``, a pair of them).
     """
     import dask
     import dask.dataframe as dd
