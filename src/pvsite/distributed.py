@@ -36,6 +36,12 @@ def _bounds(part: Any) -> np.ndarray:
     return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max(), half])
 
 
+def _middle(bounds: np.ndarray) -> tuple[float, float]:
+    """Centre of the partitions' bounds (rows of :func:`_bounds`), in the frame's CRS."""
+    return ((np.nanmin(bounds[:, 0]) + np.nanmax(bounds[:, 2])) / 2,
+            (np.nanmin(bounds[:, 1]) + np.nanmax(bounds[:, 3])) / 2)
+
+
 def _clip(part: Any, box: np.ndarray) -> Any:
     import shapely
 
@@ -141,18 +147,15 @@ def estimate_dask(buildings: Any, weather: Any, *, planes: bool = False, **kwarg
         # stretched metres) it can be more
         from .roofs import units_per_metre
 
-        middle = (np.nanmin(bounds[:, 0]) + np.nanmax(bounds[:, 2])) / 2, (
-            np.nanmin(bounds[:, 1]) + np.nanmax(bounds[:, 3])) / 2
-        k = units_per_metre(buildings.crs, *middle)[1]
+        k = units_per_metre(buildings.crs, *_middle(bounds))[1]
         margin = MAX_DISTANCE * (1.01 * k if np.isfinite(k) else 2.0) + np.nanmax(bounds[:, 4])
     planes_crs = None
     if planes:
         import geopandas as gpd
         import shapely
 
-        middle_pt = shapely.Point((np.nanmin(bounds[:, 0]) + np.nanmax(bounds[:, 2])) / 2,
-                                  (np.nanmin(bounds[:, 1]) + np.nanmax(bounds[:, 3])) / 2)
-        planes_crs = gpd.GeoSeries([middle_pt], crs=buildings.crs).estimate_utm_crs()
+        planes_crs = gpd.GeoSeries([shapely.Point(*_middle(bounds))],
+                                   crs=buildings.crs).estimate_utm_crs()
         kwargs = {**kwargs, "planes": True}
     meta = delayed(_empty_result)(buildings._meta, weather, kwargs, planes_crs).compute()
     tasks = []

@@ -137,14 +137,14 @@ def _inset_convex(polygons: np.ndarray, distance: np.ndarray,
     offsets = ends - np.arange(idx.size + 1)
     v = coords[keep]
     # vertices relative to each ring's first one, to keep precision in UTM metres
-    origin = v[offsets[:-1]]
-    rel = v - np.repeat(origin, np.diff(offsets), axis=0)
+    origin = np.repeat(v[offsets[:-1]], np.diff(offsets), axis=0)
+    rel = v - origin
     wx, wy, good = inset_convex(rel[:, 0].copy(), rel[:, 1].copy(), offsets,
                                 np.asarray(distance, dtype=float)[idx],
                                 np.asarray(check, dtype=float)[idx])
     if good.any():
         rows = np.repeat(good, np.diff(offsets))
-        w = np.column_stack([wx, wy]) + np.repeat(origin, np.diff(offsets), axis=0)
+        w = np.column_stack([wx, wy]) + origin
         dense = np.repeat(np.arange(good.sum()), np.diff(offsets)[good])
         out[idx[good]] = shapely.polygons(shapely.linearrings(w[rows], indices=dense))
         ok[idx[good]] = True
