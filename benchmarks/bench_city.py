@@ -20,7 +20,7 @@ from bench_yield import modelchain_per_roof  # noqa: E402
 CHILD = """
 import cProfile, io, json, pstats, time
 import pvsite
-from pvsite._synth import synthetic_city
+from pvsite.inputs._synth import synthetic_city
 from _common import peak_rss_mb
 n = {n}
 city = synthetic_city(n, seed=0)
@@ -38,10 +38,12 @@ prof.disable()
 stats = pstats.Stats(prof)
 stages = {{}}
 for (file, line, func), (cc, nc, tt, ct, callers) in stats.stats.items():
-    if "pvsite" in file and func in ("roof_planes", "layout_planes", "profiles", "__init__",
-                                     "shading_loss", "specific_yield", "assign_district",
-                                     "to_metric", "_clean_geometries", "rollup", "optimal_tilt",
-                                     "building_height", "institution_type", "pack"):
+    # the steps of pipeline.estimate, and the kernels inside them
+    if "pvsite" in file and func in ("prepare_footprints", "building_height",
+                                     "institution_type", "districts_of", "roof_surfaces",
+                                     "lay_out", "surface_yield", "surface_losses",
+                                     "per_building", "optimal_tilt", "pack", "profiles",
+                                     "shading_loss", "__init__", "rollup"):
         stages[f"{{Path(file).name}}:{{func}}"] = round(stages.get(func, 0) + ct, 2)
 print(json.dumps({{"n": n, "seconds": seconds, "peak_rss_mb": peak,
                   "ok": int((r["status"] == "ok").sum()),

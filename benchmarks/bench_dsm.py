@@ -24,12 +24,14 @@ from pathlib import Path
 import numpy as np, rasterio
 from rasterio.transform import from_origin
 import pvsite
-from pvsite import roofs, shading
-from pvsite._synth import synthetic_city
+from pvsite.geometry import horizons as shading
+from pvsite.crs import to_metric
+from pvsite.geometry import roofs
+from pvsite.inputs._synth import synthetic_city
 from _common import peak_rss_mb
 n = {n}
 city = synthetic_city(n, seed=0)
-metric = roofs.to_metric(city)
+metric = to_metric(city)
 x0, y0, x1, y1 = metric.total_bounds
 res, pad = 1.0, 100.0
 cols, rows = int((x1 - x0 + 2 * pad) / res), int((y1 - y0 + 2 * pad) / res)

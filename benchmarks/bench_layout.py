@@ -20,10 +20,10 @@ CHILD = """
 import json, time
 import numpy as np
 import pvsite
-from pvsite import layout
-from pvsite._packing import edges_in_row_frame, pack
-from pvsite._synth import synthetic_city
-from pvsite.roofs import roof_planes
+from pvsite.geometry import layout
+from pvsite.geometry._packing import edges_in_row_frame, pack
+from pvsite.inputs._synth import synthetic_city
+from pvsite.geometry.roofs import roof_planes
 from _common import peak_rss_mb
 n = {n}
 city = synthetic_city(n, seed=0, crs=None)

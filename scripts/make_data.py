@@ -12,9 +12,8 @@ import argparse
 import hashlib
 from pathlib import Path
 
-from pvsite import _synth, datasets
-from pvsite.export import atomic_path, geojson_text
-from pvsite.io import write_weather_csv
+from pvsite.inputs import _synth, datasets
+from pvsite.output.export import atomic_path, geojson_text, write_weather_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 

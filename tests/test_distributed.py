@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import pvsite
-from pvsite._synth import synthetic_city
+from pvsite.inputs._synth import synthetic_city
 
 dask_geopandas = pytest.importorskip("dask_geopandas", reason="dask-geopandas not installed")
 distributed = pytest.importorskip("distributed", reason="dask.distributed not installed")
@@ -48,7 +48,7 @@ def test_dask_with_a_surface_model_equals_single_machine(tmp_path):
     import rasterio
     from rasterio.transform import from_origin
 
-    from pvsite.roofs import to_metric
+    from pvsite.crs import to_metric
 
     city = synthetic_city(600, seed=5)
     metric = to_metric(city)

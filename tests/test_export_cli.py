@@ -59,7 +59,7 @@ def test_csv_reads_back(small_result, tmp_path):
 def test_writes_are_atomic(tmp_path, small_result, monkeypatch):
     target = tmp_path / "b.geojson"
     target.write_text("old")
-    monkeypatch.setattr("pvsite.export.geojson_text", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("pvsite.output.export.geojson_text", lambda *a, **k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         pvsite.to_geojson(small_result, target)
     assert target.read_text() == "old"
@@ -85,7 +85,7 @@ def test_cli_tilt_shading_and_coordinate_system_options(tmp_path, capsys):
     """--flat-roof-tilt and --no-shading reach the estimate; --coordinate-system gcj02 shifts
     the footprints as read_footprints does; a bad tilt or a missing --dsm ends in one error
     line and exit code 2."""
-    from pvsite.coords import from_wgs84
+    from pvsite.inputs.coords import from_wgs84
 
     b = pvsite.datasets.shanghai_buildings().head(30)
     shifted = from_wgs84(b, "gcj02")

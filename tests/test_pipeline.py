@@ -127,7 +127,7 @@ def test_bundled_demo_runs_and_labels_its_data(weather):
     #    15 deg tilt, at Shanghai's latitude, gives a ground coverage ratio of 0.68, within 3 %
     #    of NREL's 0.70: the two agree on row density once the tilt is the same.
     a = pvsite.Assumptions()
-    pitch15, _ = pvsite.layout.row_spacing(weather.attrs["latitude"], 15.0, a.module_length_m)
+    pitch15, _ = pvsite.row_spacing(weather.attrs["latitude"], 15.0, a.module_length_m)
     assert a.module_length_m / pitch15 == pytest.approx(0.70, rel=0.03)
     # 2. pvsite tilts its rows at the year's optimal tilt (28 deg), whose longer winter shadows
     #    lower that ratio to 0.56; packing whole modules into real roof outlines loses another
@@ -135,7 +135,7 @@ def test_bundled_demo_runs_and_labels_its_data(weather):
     flat = ok[ok["roof_type"] == "flat"]
     modules_m2 = (flat["n_modules"] * a.module_area_m2).sum()
     tilt = flat["surface_tilt"].iloc[0]
-    pitch, _ = pvsite.layout.row_spacing(weather.attrs["latitude"], tilt, a.module_length_m)
+    pitch, _ = pvsite.row_spacing(weather.attrs["latitude"], tilt, a.module_length_m)
     row_gcr = a.module_length_m / pitch
     assert 0.85 * row_gcr < modules_m2 / flat["usable_area_m2"].sum() <= row_gcr
     # 3. NREL's "suitable area" is what lidar finds planar and unshaded; pvsite's usable area is
@@ -153,7 +153,7 @@ def test_footprints_in_web_mercator_or_feet_are_measured_in_true_metres(weather)
     """Web Mercator's 'metres' are sec(lat) true metres (1.17 at Shanghai) and a US State
     Plane CRS counts feet: both are reprojected, so a 40 m x 20 m roof is 800 m^2 in any of
     them. A Gauss-Kruger zone, true to scale within 0.1 %, is kept as it is."""
-    from pvsite.roofs import to_metric, units_per_metre
+    from pvsite.crs import to_metric, units_per_metre
 
     x, y = 350_000.0, 3_450_000.0
     b = gpd.GeoDataFrame({"height": [15.0]}, geometry=[shapely.box(x, y, x + 40, y + 20)],

@@ -7,24 +7,27 @@ a capacity target (by default Shanghai's 50 MW for public institutions).
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import datasets, osm
-from ._synth import synthetic_city
 from .assumptions import Assumptions
-from .coords import from_wgs84, to_wgs84
-from .economics import economics
-from .energy import optimal_tilt, specific_yield
+from .download import download_osm
+from .energy.shading import shading_loss
+from .energy.yields import optimal_tilt, specific_yield
 from .errors import FootprintError, PvsiteError, PvsiteWarning, WeatherDataError
-from .export import to_csv, to_geojson, to_geopackage, to_geoparquet
-from .institutions import assign_district, group_institutions, institution_type
-from .io import read_footprints, read_weather
-from .layout import row_spacing
-from .osm import download_osm, read_osm
+from .geometry.horizons import horizon_profiles, sky_view_factor
+from .geometry.institutions import assign_district, group_institutions, institution_type
+from .geometry.layout import row_spacing
+from .inputs import datasets, osm
+from .inputs._synth import synthetic_city
+from .inputs.coords import from_wgs84, to_wgs84
+from .inputs.footprints import read_footprints
+from .inputs.osm import read_osm
+from .inputs.weather import read_weather
+from .output.export import to_csv, to_geojson, to_geopackage, to_geoparquet
+from .output.plot import plot_districts, plot_horizon, plot_shortfall, plot_siting_map
 from .pipeline import OUTPUT_COLUMNS, estimate
-from .plot import plot_districts, plot_horizon, plot_shortfall, plot_siting_map
-from .rollup import rollup
-from .savings import savings
-from .shading import horizon_profiles, shading_loss, sky_view_factor
-from .shortfall import ShortfallReport, shortfall
+from .results.economics import economics
+from .results.rollup import rollup
+from .results.savings import savings
+from .results.shortfall import ShortfallReport, shortfall
 
 try:
     __version__ = version("pvsite")

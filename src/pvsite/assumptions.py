@@ -26,6 +26,11 @@ INSTITUTION_TYPES: tuple[str, ...] = (
 )
 
 
+#: Field metadata of the assumptions that pvlib's chain reads: they, and only they, key the
+#: energy cache (:meth:`Assumptions.energy_fields`).
+_ENERGY = MappingProxyType({"stage": "energy"})
+
+
 def _frozen(d: Mapping[str, float]) -> Mapping[str, float]:
     return MappingProxyType(dict(d))
 
@@ -79,7 +84,7 @@ class Assumptions:
         pathway of the International Fire Code (IFC 2021 section 1205.3.1; IFC 2018 1204.3.1)
         on commercial roofs where either axis of the building is 250 ft (76.2 m) or less; roofs
         larger on both axes get 1.5 times this (the code's 6 ft, 1.83 m). See
-        :func:`pvsite.layout.edge_setback`.
+        :func:`pvsite.geometry.layout.edge_setback`.
     obstruction_share : mapping of institution type to float
         Share of the set-back roof taken by stairwells, lift overruns, HVAC plant, water tanks and
         skylights [0-1]. A pvsite assumption (no published Shanghai survey was found): hospitals
@@ -167,14 +172,15 @@ class Assumptions:
     module_power_w: float = 580.0
     module_length_m: float = 2.278
     module_width_m: float = 1.134
-    gamma_pdc: float = -0.0029
+    gamma_pdc: float = field(default=-0.0029, metadata=_ENERGY)
     # system
-    system_losses: float = 14.0
-    dc_ac_ratio: float = 1.2
-    inverter_efficiency: float = 0.96
-    temperature_model_racked: str = "open_rack_glass_polymer"
-    temperature_model_flush: str = "close_mount_glass_glass"
-    albedo: float = 0.2
+    system_losses: float = field(default=14.0, metadata=_ENERGY)
+    dc_ac_ratio: float = field(default=1.2, metadata=_ENERGY)
+    inverter_efficiency: float = field(default=0.96, metadata=_ENERGY)
+    temperature_model_racked: str = field(default="open_rack_glass_polymer",
+                                          metadata=_ENERGY)
+    temperature_model_flush: str = field(default="close_mount_glass_glass", metadata=_ENERGY)
+    albedo: float = field(default=0.2, metadata=_ENERGY)
     # roofs and layout
     flat_roof_tilt: float | None = None
     flat_roof_max_slope: float = 5.0
@@ -249,6 +255,21 @@ class Assumptions:
     def module_area_m2(self) -> float:
         """Area of one module [m^2]."""
         return self.module_length_m * self.module_width_m
+
+    def energy_fields(self) -> tuple[tuple[str, Any], ...]:
+        """(name, value) of every field pvlib's chain reads, in field order.
+
+        The fields marked as energy fields in their definition; the energy cache is keyed on
+        exactly these (:func:`pvsite.energy.chain.energy_key`), so a new field the chain reads
+        is marked once, where it is defined.
+
+        Examples
+        --------
+        >>> [name for name, _ in Assumptions().energy_fields()][:3]
+        ['gamma_pdc', 'system_losses', 'dc_ac_ratio']
+        """
+        return tuple((f.name, getattr(self, f.name)) for f in dataclasses.fields(self)
+                     if f.metadata.get("stage") == "energy")
 
     def replace(self, **changes: Any) -> Assumptions:
         """Return a copy with some fields changed, e.g. ``a.replace(system_losses=10)``."""

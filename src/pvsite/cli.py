@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PvsiteError
-from .pipeline import OUTPUT_COLUMNS
-from .rollup import COLUMNS as ROLLUP_COLUMNS
+from .results.rollup import COLUMNS as ROLLUP_COLUMNS
+from .results.schema import OUTPUT_COLUMNS
 
 __all__ = ["OUTPUT_FILES", "main"]
 
@@ -120,7 +120,7 @@ def _degrees(text: str) -> float:
 
 def _parser() -> argparse.ArgumentParser:
     from .assumptions import Assumptions
-    from .shortfall import POLICIES
+    from .results.shortfall import POLICIES
 
     target = Assumptions().target_kw
     fmt = argparse.RawDescriptionHelpFormatter
@@ -292,12 +292,14 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
     from tqdm.auto import tqdm
 
-    from . import datasets, export, plot
     from .assumptions import Assumptions
-    from .io import read_footprints, read_weather
+    from .inputs import datasets
+    from .inputs.footprints import read_footprints
+    from .inputs.weather import read_weather
+    from .output import export, plot
     from .pipeline import estimate
-    from .rollup import rollup
-    from .shortfall import shortfall
+    from .results.rollup import rollup
+    from .results.shortfall import shortfall
 
     t0 = time.perf_counter()
     tty = sys.stderr.isatty()

@@ -1,10 +1,11 @@
 """``estimate`` on a dask-geopandas GeoDataFrame: one task per partition, with a halo.
 
 Each partition is estimated together with a *halo*: the buildings of other partitions within
-``shading.MAX_DISTANCE`` (plus the largest footprint's half-diagonal) of its bounding box, which
-can shade its roofs. Only the partition's own rows are kept, so the result equals the
-single-machine one (the test suite checks it on a ``dask.distributed.LocalCluster``). Works on
-any Dask scheduler; for a cluster, start a ``dask.distributed.Client`` first.
+``pvsite.geometry.horizons.MAX_DISTANCE`` (plus the largest footprint's half-diagonal) of its
+bounding box, which can shade its roofs. Only the partition's own rows are kept, so the result
+equals the single-machine one (the test suite checks it on a ``dask.distributed.LocalCluster``).
+Works on any Dask scheduler; for a cluster, start a ``dask.distributed.Client`` first. The
+output schema comes from :mod:`pvsite.results.schema`, without running anything.
 """
 
 from __future__ import annotations
@@ -14,9 +15,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["estimate_dask", "is_dask"]
+from .crs import present, units_per_metre
+from .geometry.horizons import MAX_DISTANCE
+from .results.schema import empty_result, empty_surfaces
+
+__all__ = ["LABELS", "estimate_dask", "is_dask"]
 
 _HALO_FLAG = "__pvsite_halo__"
+#: ``attrs`` key under which a task passes the labels of the rows it had to renumber, for the
+#: reasons that name another building.
+LABELS = "_pvsite_labels"
+#: ``estimate`` keeps horizons for up to this many buildings when not told (as one machine).
+KEEP_HORIZONS_UP_TO = 100_000
 
 
 def is_dask(obj: Any) -> bool:
@@ -25,15 +35,17 @@ def is_dask(obj: Any) -> bool:
 
 
 def _bounds(part: Any) -> np.ndarray:
+    """Bounds of a partition's footprints, their largest half-diagonal and the row count."""
     import shapely
 
     geoms = part.geometry.to_numpy()
-    ok = ~(pd.isna(geoms) | shapely.is_empty(geoms)) if len(geoms) else np.zeros(0, bool)
+    ok = present(geoms)
     if not ok.any():
-        return np.array([np.nan] * 5)
+        return np.array([np.nan] * 5 + [len(part)])
     b = shapely.bounds(geoms[ok])
     half = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]).max() / 2
-    return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max(), half])
+    return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max(), half,
+                     len(part)])
 
 
 def _middle(bounds: np.ndarray) -> tuple[float, float]:
@@ -50,12 +62,12 @@ def _clip(part: Any, box: np.ndarray) -> Any:
     return part[shapely.intersects(part.geometry.to_numpy(), shapely.box(*box))]
 
 
-def _with_halo(own: Any, before: list[Any], after: list[Any], weather: Any,
+def _with_halo(own: Any, before: list[Any], after: list[Any], weather: Any, run: Any,
                kwargs: dict[str, Any], planes_crs: Any = None) -> Any:
-    from .pipeline import _LABELS, estimate
-
     if own.empty:
-        return _empty_result(own, weather, kwargs, planes_crs)
+        meta = empty_result(own, horizons=bool(kwargs.get("keep_horizons")))
+        return meta if planes_crs is None else (meta, empty_surfaces(planes_crs,
+                                                                     own.index.dtype))
     # halos of earlier partitions first, later ones last: the whole frame's order, which
     # decides which of two equal duplicate footprints is set aside
     frames = [h.assign(**{_HALO_FLAG: True}) for h in before if len(h)]
@@ -66,8 +78,8 @@ def _with_halo(own: Any, before: list[Any], after: list[Any], weather: Any,
     # the reasons that name another building
     labels = both.index.to_numpy()
     both = both.reset_index(drop=True)
-    both.attrs[_LABELS] = labels
-    result = estimate(both, weather, **kwargs)
+    both.attrs[LABELS] = labels
+    result = run(both, weather, **kwargs)
     plane_table = None
     if isinstance(result, tuple):
         result, plane_table = result
@@ -82,28 +94,8 @@ def _with_halo(own: Any, before: list[Any], after: list[Any], weather: Any,
     return out, ours.to_crs(planes_crs)
 
 
-def _empty_result(like: Any, weather: Any, kwargs: dict[str, Any],
-                  planes_crs: Any = None) -> Any:
-    import geopandas as gpd
-    import shapely
-
-    from .pipeline import estimate
-
-    # a 10 m x 10 m roof at the weather's site, in the frame's CRS: the result's schema
-    lon, lat = weather.attrs["longitude"], weather.attrs["latitude"]
-    d = 5e-5
-    box = gpd.GeoSeries([shapely.box(lon - d, lat - d, lon + d, lat + d)], crs=4326)
-    probe = gpd.GeoDataFrame(
-        {c: pd.Series([None], dtype=like[c].dtype) for c in like.columns
-         if c != like.geometry.name},
-        geometry=box.to_crs(like.crs) if like.crs is not None else box, crs=like.crs or 4326)
-    got = estimate(probe, weather, **kwargs)
-    if isinstance(got, tuple):
-        return got[0].iloc[:0], got[1].iloc[:0].to_crs(planes_crs)
-    return got.iloc[:0]
-
-
-def estimate_dask(buildings: Any, weather: Any, *, planes: bool = False, **kwargs: Any) -> Any:
+def estimate_dask(buildings: Any, weather: Any, run: Any, *, planes: bool = False,
+                  **kwargs: Any) -> Any:
     """Estimate a dask-geopandas GeoDataFrame partition by partition (see module docstring).
 
     Parameters
@@ -114,6 +106,9 @@ def estimate_dask(buildings: Any, weather: Any, *, planes: bool = False, **kwarg
         small.
     weather : DataFrame
         From :func:`pvsite.read_weather`.
+    run : callable
+        What each task runs on its partition and halo: :func:`pvsite.estimate` on a
+        GeoDataFrame (passed by it, so this module needs no import of the pipeline).
     planes : bool, default False
         Also return the roof planes, as ``(result, planes)``: both lazy, with the planes'
         outlines in the UTM zone of the middle of the frame (one CRS for every partition).
@@ -134,19 +129,19 @@ def estimate_dask(buildings: Any, weather: Any, *, planes: bool = False, **kwarg
     import dask_geopandas
     from dask import delayed
 
-    from .shading import MAX_DISTANCE
-
-    kwargs = {**kwargs, "progress": False}
     parts = buildings.to_delayed()
     bounds = np.array(dask.compute(*[delayed(_bounds)(p) for p in parts]))
+    # decided once for the whole frame, as one machine would: every partition the same schema
+    keep = kwargs.get("keep_horizons")
+    if keep is None:
+        keep = bool(bounds[:, 5].sum() <= KEEP_HORIZONS_UP_TO) if len(bounds) else True
+    kwargs = {**kwargs, "progress": False, "keep_horizons": keep}
     margin = MAX_DISTANCE + np.nanmax(bounds[:, 4]) if len(bounds) else 0.0
     if buildings.crs is not None and buildings.crs.is_geographic:
         margin = margin / 111_000.0 * 1.5  # degrees; generous at any latitude < 48 deg
     elif buildings.crs is not None and len(bounds) and np.isfinite(bounds[:, :4]).any():
         # the reach is in metres on the ground: in the frame's units (feet, Web Mercator's
         # stretched metres) it can be more
-        from .roofs import units_per_metre
-
         k = units_per_metre(buildings.crs, *_middle(bounds))[1]
         margin = MAX_DISTANCE * (1.01 * k if np.isfinite(k) else 2.0) + np.nanmax(bounds[:, 4])
     planes_crs = None
@@ -157,7 +152,9 @@ def estimate_dask(buildings: Any, weather: Any, *, planes: bool = False, **kwarg
         planes_crs = gpd.GeoSeries([shapely.Point(*_middle(bounds))],
                                    crs=buildings.crs).estimate_utm_crs()
         kwargs = {**kwargs, "planes": True}
-    meta = delayed(_empty_result)(buildings._meta, weather, kwargs, planes_crs).compute()
+    meta = empty_result(buildings._meta, horizons=keep)
+    if planes:
+        meta = (meta, empty_surfaces(planes_crs, buildings._meta.index.dtype))
     tasks = []
     for i, part in enumerate(parts):
         box = bounds[i, :4] + np.array([-margin, -margin, margin, margin])
@@ -166,7 +163,8 @@ def estimate_dask(buildings: Any, weather: Any, *, planes: bool = False, **kwarg
                 and bounds[j, 1] <= box[3] and bounds[j, 3] >= box[1]]
         before = [delayed(_clip)(parts[j], box) for j in near if j < i]
         after = [delayed(_clip)(parts[j], box) for j in near if j > i]
-        tasks.append(delayed(_with_halo)(part, before, after, weather, kwargs, planes_crs))
+        tasks.append(delayed(_with_halo)(part, before, after, weather, run, kwargs,
+                                        planes_crs))
 
     def lazy(parts: list[Any], like: Any) -> Any:
         return dask_geopandas.from_dask_dataframe(

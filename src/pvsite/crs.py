@@ -1,0 +1,105 @@
+"""The CRS every stage works in: metres on the ground, true north; and which geometries exist.
+
+One home for the question "in what coordinates is this measured?": :func:`to_metric` puts
+footprints in a CRS whose lengths are metres on the ground (the input's own if it is already
+one, else the local UTM zone: EPSG:32651 in Shanghai), :func:`units_per_metre` says how far a
+CRS is from that, and :func:`present` is the one test of "is there a geometry here at all".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import FootprintError
+
+__all__ = ["MAX_SCALE_ERROR", "present", "to_metric", "units_per_metre"]
+
+
+def present(geoms: Any) -> np.ndarray:
+    """Whether each geometry is there: not None/NaN and not empty (bool array).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> present([shapely.Point(0, 0), None, shapely.Polygon()]).tolist()
+    [True, False, False]
+    """
+    import shapely
+
+    arr = np.asarray(geoms, dtype=object)
+    if arr.size == 0:
+        return np.zeros(arr.shape, dtype=bool)
+    missing = pd.isna(arr)
+    out = ~missing
+    out[out] = ~shapely.is_empty(arr[out])
+    return out
+
+
+def to_metric(gdf: Any) -> Any:
+    """Project footprints to a CRS in which lengths are metres on the ground.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Footprints with a CRS.
+
+    Returns
+    -------
+    GeoDataFrame
+        The same rows in a metric CRS: the input's own if it is projected, in metres, and its
+        length scale at the footprints is within ``MAX_SCALE_ERROR`` of true (a UTM or
+        Gauss-Kruger zone, a city grid); else the UTM zone chosen by
+        ``GeoDataFrame.estimate_utm_crs`` (Shanghai: EPSG:32651). Web Mercator (EPSG:3857)
+        is reprojected: at Shanghai its metres are 1.17 true metres, its areas 1.37.
+
+    Raises
+    ------
+    FootprintError
+        No CRS.
+    """
+    if gdf.crs is None:
+        raise FootprintError(
+            "the footprints have no CRS; set it, e.g. gdf.set_crs('EPSG:4326') for "
+            "longitude/latitude, or read them with pvsite.read_footprints(path, crs=...).")
+    valid = gdf[present(gdf.geometry.to_numpy())]
+    if gdf.crs.is_projected and (valid.empty or _true_to_scale(valid)):
+        return gdf
+    if valid.empty:
+        return gdf.to_crs(3857)
+    return gdf.to_crs(valid.estimate_utm_crs())
+
+
+#: Largest length scale error [-] of a projected CRS that footprints are kept in.
+MAX_SCALE_ERROR = 0.001
+
+
+def _true_to_scale(gdf: Any) -> bool:
+    """Whether ``gdf``'s projected CRS is in true metres at its footprints' middle.
+
+    Its metre axes, times its point scale factors (pyproj), within ``MAX_SCALE_ERROR`` of 1.
+    """
+    x0, y0, x1, y1 = gdf.total_bounds
+    lo, hi = units_per_metre(gdf.crs, (x0 + x1) / 2, (y0 + y1) / 2)
+    return bool(abs(lo - 1.0) <= MAX_SCALE_ERROR and abs(hi - 1.0) <= MAX_SCALE_ERROR)
+
+
+def units_per_metre(crs: Any, x: float, y: float) -> tuple[float, float]:
+    """Smallest and largest number of ``crs`` units a metre on the ground spans at (x, y).
+
+    For a projected CRS: its point scale factors (pyproj) over the size of its axis unit.
+    (NaN, NaN) where pyproj can't say.
+    """
+    import pyproj
+
+    crs = pyproj.CRS.from_user_input(crs)
+    unit = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+    try:
+        lon, lat = pyproj.Transformer.from_crs(crs, 4326, always_xy=True).transform(x, y)
+        f = pyproj.Proj(crs).get_factors(lon, lat)
+    except Exception:  # a CRS pyproj can't take factors of
+        return float("nan"), float("nan")
+    k = np.array([f.meridional_scale, f.parallel_scale], dtype=float) / unit
+    return float(k.min()), float(k.max())

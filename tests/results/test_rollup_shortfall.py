@@ -1,0 +1,127 @@
+"""Roll-ups and the shortfall plan on small hand-built sets with answers worked out by hand."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pvsite
+from pvsite.results.rollup import COLUMNS as ROLLUP_COLUMNS
+
+
+def hand_result():
+    """Seven roofs in two districts; kWp, kWh/kWp and types chosen so the plans are easy."""
+    return pd.DataFrame({
+        "building_id": ["s1", "s2", "h1", "g1", "u1", "n1", "x1"],
+        "institution_id": ["S", "S", "H", "G", "U", None, "S"],
+        "institution_name": ["School", "School", "Hospital", "Gov", "Uni", None, "School"],
+        "institution_type": ["school", "school", "hospital", "government", "university",
+                             "not_public", "school"],
+        "district": ["A", "B", "A", "B", "A", "A", "B"],
+        "status": ["ok", "ok", "ok", "ok", "ok", "ok", "unsuitable"],
+        "roof_area_m2": [1000.0, 500, 2000, 800, 3000, 4000, 5],
+        "usable_area_m2": [600.0, 300, 1000, 500, 2000, 2500, 0],
+        "n_modules": [200, 100, 300, 150, 600, 800, 0],
+        "capacity_kwp": [100.0, 50, 150, 80, 300, 400, 0],
+        "specific_yield_kwh_per_kwp": [1100.0, 1200, 1150, 1000, 1180, 1190, np.nan],
+        "co2_avoided_t": [0.0] * 7, "coal_saved_tce": [0.0] * 7,
+        "coal_saved_tce_consumption": [0.0] * 7,
+    }, index=[f"b{i}" for i in range(7)]).assign(
+        annual_kwh=lambda d: d["capacity_kwp"] * d["specific_yield_kwh_per_kwp"].fillna(0))
+
+
+def test_rollup_sums_by_hand():
+    r = hand_result()
+    d = pvsite.rollup(r, "district", target_kw=1000)
+    assert list(d.columns) == list(ROLLUP_COLUMNS)  # the documented columns
+    assert d.loc["A", "capacity_kwp"] == 100 + 150 + 300 + 400
+    assert d.loc["B", "capacity_kwp"] == 50 + 80
+    assert d.loc["A", "buildings"] == 4 and d.loc["B", "suitable"] == 2
+    assert d.loc["A", "share_of_target"] == pytest.approx(0.95)
+    t = pvsite.rollup(r, "institution_type")
+    assert t.loc["school", "capacity_kwp"] == 150
+    inst = pvsite.rollup(r, "institution")
+    assert inst.loc["S", "buildings"] == 3 and inst.loc["(none)", "capacity_kwp"] == 400
+    city = pvsite.rollup(r, "city")
+    assert city["annual_kwh"].iloc[0] == pytest.approx(r["annual_kwh"].sum())
+    with pytest.raises(ValueError, match="institution_type"):
+        pvsite.rollup(r, "street")
+
+
+def test_priority_plan_and_gap_by_hand():
+    # eligible: s1 100, s2 50, h1 150, g1 80, u1 300 (n1 not public, x1 unsuitable) = 680 kWp.
+    # Priority: schools (s2 1200 kWh/kWp before s1 1100), hospital, government, university.
+    # Target 250: s2 50 -> 50, s1 100 -> 150, h1 150 -> 300 >= 250: three roofs, 300 kWp.
+    rep = pvsite.shortfall(hand_result(), target_kw=250)
+    assert list(rep.plan["building_id"]) == ["s2", "s1", "h1"]
+    assert list(rep.plan["cumulative_kwp"]) == [50, 150, 300]
+    assert rep.potential_kw == 680 and rep.planned_kw == 300 and rep.gap_kw == 0
+    assert rep.reachable
+    assert rep.by_type.loc["school", "buildings_planned"] == 2
+
+
+def test_fewest_sites_policy():
+    rep = pvsite.shortfall(hand_result(), target_kw=250, policy="fewest_sites")
+    assert list(rep.plan["building_id"]) == ["u1"]
+
+
+def test_unreachable_target_says_by_how_much_and_where():
+    # 1000 kW target, 680 kWp possible: short by 320. Shared out by potential: A has 550 of 680
+    # (target 808.8), B 130 (191.2); gaps 258.8 and 61.2.
+    rep = pvsite.shortfall(hand_result(), target_kw=1000)
+    assert not rep.reachable
+    assert rep.gap_kw == pytest.approx(320)
+    assert len(rep.plan) == 5
+    assert rep.table.loc["A", "gap_kw"] == pytest.approx(1000 * 550 / 680 - 550)
+    assert rep.table.loc["B", "gap_kw"] == pytest.approx(1000 * 130 / 680 - 130)
+    text = rep.summary()
+    assert "NOT reachable" in text and "short by 0.3 MW" in text
+    assert "A (0.3 MW)" in text  # the district with the largest gap is named
+    assert "<strong>" in rep._repr_html_()
+
+
+def test_installed_capacity_readings_and_scenarios():
+    r = hand_result()
+    # as new capacity the installed 100 kW do not count; as total installed they do
+    new = pvsite.shortfall(r, target_kw=250, installed_kw=100.0)
+    total = pvsite.shortfall(r, target_kw=250, installed_kw=100.0, target_is_new=False)
+    assert new.planned_kw == 300 and total.planned_kw == 150
+    # per district
+    per_d = pvsite.shortfall(r, target_kw=250, installed_kw={"A": 60.0, "B": 40.0},
+                             target_is_new=False)
+    assert per_d.installed_kw == 100 and per_d.table.loc["A", "installed_kw"] == 60
+    # per building: a roof with PV already is left out of the plan
+    inst = pd.Series(0.0, index=r.index)
+    inst["b1"] = 50.0
+    per_b = pvsite.shortfall(r, target_kw=250, installed_kw=inst)
+    assert "s2" not in set(per_b.plan["building_id"])
+    # uptake halves each roof; excluded types; minimum size
+    half = pvsite.shortfall(r, target_kw=10_000, uptake=0.5)
+    assert half.potential_kw == pytest.approx(340)
+    no_school = pvsite.shortfall(r, target_kw=10_000, excluded_types=("not_public", "school"))
+    assert no_school.potential_kw == 530
+    big = pvsite.shortfall(r, target_kw=10_000, min_system_kwp=100)
+    assert big.potential_kw == 100 + 150 + 300
+    with pytest.raises(ValueError, match="priority"):
+        pvsite.shortfall(r, policy="cheapest")
+    assert math.isclose(pvsite.shortfall(r, target_kw=0).planned_kw, 0)
+
+
+def test_cost_policy_ranks_by_lcoe_worked_by_hand():
+    a = pvsite.Assumptions(capex_yuan_per_wp=3.0, site_cost_yuan=50_000,
+                           opex_yuan_per_wp_year=0.05, discount_rate=0.0, lifetime_years=20,
+                           degradation_per_year=0.0, electricity_price_yuan_per_kwh=0.8)
+    r = hand_result()
+    e = pvsite.economics(r, assumptions=a)
+    # s1: 100 kWp, 110,000 kWh/a. Capex 300,000 + 50,000; O&M 5,000/a over 20 years.
+    # LCOE = (350,000 + 100,000) / (20 x 110,000) = 0.2045 yuan/kWh;
+    # payback = 350,000 / (110,000 x 0.8 - 5,000) = 4.22 years
+    assert e.loc["b0", "lcoe_yuan_per_kwh"] == pytest.approx(450_000 / 2_200_000)
+    assert e.loc["b0", "payback_years"] == pytest.approx(350_000 / 83_000)
+    assert np.isnan(e.loc["b6", "lcoe_yuan_per_kwh"])  # no system
+    rep = pvsite.shortfall(r, target_kw=10_000, policy="cost", assumptions=a)
+    # the fixed site cost weighs least on the largest, sunniest roof (u1: 300 kWp, 1,180)
+    assert rep.plan["building_id"].iloc[0] == "u1"
+    assert rep.plan["lcoe_yuan_per_kwh"].is_monotonic_increasing
+    assert "LCOE" in rep.summary()
