@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["OUTPUT_COLUMNS", "OUTPUT_DTYPES", "SURFACE_COLUMNS", "SURFACE_DTYPES",
-           "empty_result", "empty_surfaces"]
+           "empty_result", "empty_surfaces", "result_order"]
 
 #: Columns ``estimate`` adds, with their units (also the data dictionary of the exports).
 OUTPUT_COLUMNS: dict[str, str] = {
@@ -94,6 +94,12 @@ def _empty(dtypes: dict[str, Any]) -> dict[str, pd.Series]:
     return {c: pd.Series([], dtype=d) for c, d in dtypes.items()}
 
 
+def result_order(*, horizons: bool) -> list[str]:
+    """The output columns in the order ``estimate`` adds them (``horizon_deg`` last)."""
+    order = [c for c in OUTPUT_COLUMNS if c != "horizon_deg"]
+    return order + ["horizon_deg"] if horizons else order
+
+
 def empty_result(like: Any, *, horizons: bool) -> Any:
     """An empty per-building result with the input's columns and the output columns.
 
@@ -108,8 +114,8 @@ def empty_result(like: Any, *, horizons: bool) -> Any:
     import geopandas as gpd
 
     out = gpd.GeoDataFrame(like.iloc[:0].copy())
-    for col, series in _empty({c: d for c, d in OUTPUT_DTYPES.items()
-                               if horizons or c != "horizon_deg"}).items():
+    for col, series in _empty({c: OUTPUT_DTYPES[c] for c in result_order(horizons=horizons)}
+                              ).items():
         out[col] = series.to_numpy()
     return out
 
