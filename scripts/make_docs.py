@@ -3,7 +3,8 @@
     python scripts/make_docs.py          # rewrite docs/data_dictionary.md
     python scripts/make_docs.py --check  # exit 1 if it is out of date
 
-The sources are ``pvsite.OUTPUT_COLUMNS`` (the building table) and ``pvsite.cli.OUTPUT_FILES``
+The sources are ``pvsite.OUTPUT_COLUMNS`` (the building table),
+``pvsite.results.schema.SURFACE_COLUMNS`` (the surface table) and ``pvsite.cli.OUTPUT_FILES``
 (the other files of ``pvsite run``); tests/test_notebook.py checks that the file is up to date
 and that the columns listed are the ones the command writes.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pvsite
 from pvsite.cli import OUTPUT_FILES
+from pvsite.results.schema import SURFACE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "docs" / "data_dictionary.md"
@@ -78,6 +80,15 @@ def render() -> str:
         "SYNTHETIC) bring these input columns:",
         "",
         *_table(DEMO_INPUT_COLUMNS),
+        "",
+        "## The surface table: `pvsite.estimate(..., planes=True)`",
+        "",
+        "One row per PV surface (today the planes of each roof; `surface` says the kind), the "
+        "table that layout, shading and energy act on and of which the building table is a "
+        "view (`pvsite.results.schema.SURFACE_COLUMNS`), with each surface's outline "
+        "(`geometry`) in the local UTM zone:",
+        "",
+        *_table(SURFACE_COLUMNS),
         "",
     ]
     for name, (what, columns) in OUTPUT_FILES.items():

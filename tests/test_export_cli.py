@@ -130,3 +130,14 @@ def test_cli_help_documents_every_option(capsys):
                 "--policy", "--out", "--no-maps", "--coordinate-system", "--dsm",
                 "--flat-roof-tilt", "--no-shading"):
         assert opt in text
+
+
+def test_to_csv_writes_the_estimate_result_with_geometry_as_wkt(tmp_path):
+    """pvsite.to_csv on the result itself (it raised AttributeError: 'Series' object has no
+    attribute 'to_wkt' on pandas 3 / geopandas 1.2)."""
+    b = pvsite.datasets.shanghai_buildings().head(5)
+    r = pvsite.estimate(b, pvsite.datasets.shanghai_weather(), shading=False)
+    back = pd.read_csv(pvsite.to_csv(r.drop(columns="horizon_deg", errors="ignore"),
+                                     tmp_path / "r.csv"), index_col=0)
+    assert len(back) == 5 and back["geometry"].str.startswith("POLYGON").all()
+    assert np.allclose(back["capacity_kwp"], r["capacity_kwp"], rtol=1e-5)

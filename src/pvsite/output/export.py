@@ -152,11 +152,13 @@ def to_geoparquet(result: Any, path: str | Path) -> Path:
 
 def to_csv(table: Any, path: str | Path, *, float_format: str = "%.6g") -> Path:
     """Write a table as UTF-8 CSV, atomically; a geometry column is written as WKT."""
+    import shapely
+
     path = Path(path)
     df = pd.DataFrame(table).copy()
     for col in df.columns:
-        if str(df[col].dtype) == "geometry":
-            df[col] = df[col].to_wkt()
+        if str(df[col].dtype) == "geometry":  # a plain Series of geometries: no .to_wkt
+            df[col] = shapely.to_wkt(np.asarray(df[col], dtype=object))
     with atomic_path(path) as tmp:
         df.to_csv(tmp, float_format=float_format, lineterminator="\n")
     return path
