@@ -130,3 +130,11 @@ def test_the_architecture_test_sees_imports_inside_functions():
     assert "geopandas" in IMPORTS["pvsite.pipeline"]
     assert "dask" in IMPORTS["pvsite.distributed"]
     assert "pvsite.inputs.datasets" in IMPORTS["pvsite.geometry.institutions"]
+
+
+def test_estimate_is_a_short_chain():
+    """``pipeline.estimate`` chains the stages' steps: its body (docstring aside) stays short."""
+    tree = ast.parse(MODULES["pvsite.pipeline"].read_text(encoding="utf-8"))
+    fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "estimate")
+    body = fn.body[1:] if isinstance(fn.body[0], ast.Expr) else fn.body
+    assert body[-1].end_lineno - body[0].lineno + 1 <= 120
