@@ -28,6 +28,7 @@ from .results.economics import economics
 from .results.rollup import rollup
 from .results.savings import savings
 from .results.shortfall import ShortfallReport, shortfall
+from .results.unmapped import unmapped_sites
 
 try:
     __version__ = version("pvsite")
@@ -73,4 +74,5 @@ __all__ = [
     "to_geopackage",
     "to_geoparquet",
     "to_wgs84",
+    "unmapped_sites",
 ]

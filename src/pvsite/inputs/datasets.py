@@ -8,6 +8,9 @@
   ``data/footprints/README.md``.
 * :func:`shanghai_districts`: the 16 real district boundaries, ODbL 1.0,
   (c) OpenStreetMap contributors; geoBoundaries (wmgeolab); see ``data/boundaries/README.md``.
+* :func:`shanghai_campuses`: two REAL OpenStreetMap extracts around Tongji University (Siping
+  Road, Yangpu) and Shanghai University (Baoshan), ODbL 1.0, (c) OpenStreetMap contributors;
+  see ``data/osm/README.md``.
 """
 
 from __future__ import annotations
@@ -18,12 +21,20 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["path", "shanghai_buildings", "shanghai_districts", "shanghai_weather"]
+__all__ = ["CAMPUSES", "path", "shanghai_buildings", "shanghai_campuses", "shanghai_districts",
+           "shanghai_weather"]
 
 _FILES = {
     "weather": "weather/shanghai_generated_tmy.csv",
     "footprints": "footprints/shanghai_demo_buildings.geojson",
     "districts": "boundaries/shanghai_districts.geojson",
+    "tongji": "osm/shanghai_tongji_siping.osm",
+    "shu": "osm/shanghai_shu_baoshan.osm.pbf",
+}
+#: The bundled OpenStreetMap extracts: dataset name -> what it covers.
+CAMPUSES = {
+    "tongji": "Tongji University, Siping Road campus (Yangpu)",
+    "shu": "Shanghai University, Baoshan campus and Dachang (Baoshan)",
 }
 
 
@@ -112,3 +123,55 @@ def shanghai_districts() -> Any:
     gdf = gpd.read_file(path("districts"), engine="pyogrio")
     gdf.attrs["licence"] = "ODbL 1.0; (c) OpenStreetMap contributors; geoBoundaries (wmgeolab)"
     return gdf
+
+
+def shanghai_campuses(which: str | None = None) -> tuple[Any, Any]:
+    """Real OpenStreetMap buildings and institution sites of two Shanghai campuses.
+
+    Parameters
+    ----------
+    which : {'tongji', 'shu'}, optional
+        One extract (:data:`CAMPUSES`); default both, one after the other.
+
+    Returns
+    -------
+    (GeoDataFrame, GeoDataFrame)
+        Buildings and institution sites as :func:`pvsite.read_osm` reads them (WGS84), with
+        a ``campus`` column naming the extract. ``.attrs``: ``label`` 'OpenStreetMap' (real
+        data, as mapped: most buildings have no height or storeys, and many school and
+        hospital sites have no buildings mapped inside), ``attribution`` and ``licence``
+        (ODbL 1.0: whatever is made from them must say so, and databases derived from them
+        stay under the ODbL).
+
+    Raises
+    ------
+    ValueError
+        ``which`` is not a name of :data:`CAMPUSES`.
+
+    Examples
+    --------
+    >>> b, s = shanghai_campuses("tongji")
+    >>> b.attrs["label"], len(b) > 200, "university" in set(s["site_type"])
+    ('OpenStreetMap', True, True)
+    """
+    import pandas as pd
+
+    from .osm import ATTRIBUTION, read_osm
+
+    if which is not None and which not in CAMPUSES:
+        raise ValueError(f"which={which!r}; use one of {sorted(CAMPUSES)} or None for both.")
+    names = [which] if which else list(CAMPUSES)
+    frames: dict[str, list[Any]] = {"buildings": [], "sites": []}
+    for name in names:
+        for layer in frames:
+            f = read_osm(path(name), layer=layer)
+            frames[layer].append(f.assign(campus=name))
+    out = []
+    for parts in frames.values():
+        gdf = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        gdf.attrs = {"label": "OpenStreetMap", "attribution": ATTRIBUTION,
+                     "licence": "ODbL 1.0",
+                     "title": "OpenStreetMap: " + "; ".join(CAMPUSES[n] for n in names),
+                     "source": ", ".join(str(path(n).name) for n in names)}
+        out.append(gdf)
+    return out[0], out[1]
