@@ -23,6 +23,7 @@ from .inputs.osm import read_osm
 from .inputs.weather import read_weather
 from .output.export import to_csv, to_geojson, to_geopackage, to_geoparquet
 from .output.plot import plot_districts, plot_horizon, plot_shortfall, plot_siting_map
+from .parking import carports
 from .pipeline import OUTPUT_COLUMNS, estimate
 from .results.economics import economics
 from .results.rollup import rollup
@@ -44,6 +45,7 @@ __all__ = [
     "ShortfallReport",
     "WeatherDataError",
     "assign_district",
+    "carports",
     "datasets",
     "download_osm",
     "economics",

@@ -109,6 +109,42 @@ class Assumptions:
         [h]. Default 9:00-15:00, as GB 50797-2012 (photovoltaic power station design code)
         prescribes for row spacing.
 
+    Carports
+    --------
+    Used by :func:`pvsite.carports` (PV canopies over open car parks, with chargers).
+
+    parking_space_width_m, parking_space_length_m : float
+        Size of a perpendicular parking space for a car [m]. Default 2.4 m x 5.3 m, the
+        minimum of JGJ 100-98 (车库建筑设计规范) §4.1.5.3, "垂直式停车方式的小型汽车停车位最小尺寸
+        宜为5.3m(长)x2.4m(宽)" (2.5 m x 5.3 m is often quoted as preferred).
+    parking_aisle_m : float
+        Width of the driving aisle that serves the rows of spaces on each side [m]. Default
+        6.0 m, a pvsite assumption (a common width for perpendicular parking; the code's table
+        was not read).
+    carport_tilt : float
+        Tilt of the canopies [deg], facing the side of each row nearer the equator. Default
+        7 deg, a pvsite assumption near the 6 deg of a built Chinese PV carport (Beijing
+        Yizhuang, 1,620 m^2, 882 x 265 Wp at 6 deg; vendor and news pages, secondary).
+    carport_height_m : float
+        Height of the modules on a canopy above the ground [m]. Default 3.0 m, a pvsite
+        assumption (clearance for cars and vans under a low canopy).
+    min_carport_spaces : int
+        Car parks with fewer spaces are unsuitable. Default 10, a pvsite assumption.
+    spaces_per_charger : float
+        Parking spaces per charging point installed with the canopy. Default 10 (one space in
+        ten), a pvsite assumption.
+    charger_kw : float
+        Power of a charging point [kW]. Default 7 kW, a pvsite assumption (an AC charger).
+    charging_sessions_per_day : float
+        Sessions per charging point and day. Default 1.5, a pvsite assumption.
+    charging_kwh_per_session : float
+        Energy per charging session [kWh]. Default 15 kWh, a pvsite assumption.
+    carport_capex_yuan_per_wp : float
+        Investment per W of a PV carport, structure included [yuan/W]. Default 4.5, a pvsite
+        assumption (a steel canopy costs more than roof racking; no citable figure was found).
+    charger_capex_yuan : float
+        Investment per charging point [yuan]. Default 8,000, a pvsite assumption.
+
     Buildings
     ---------
     storey_height_m : float
@@ -161,6 +197,41 @@ class Assumptions:
         Yearly loss of module output [1/a]. Default 0.005, a pvsite assumption in the range of
         linear power warranties of current modules.
 
+    Loads, tariff and storage
+    -------------------------
+    Used by :func:`pvsite.results.loads.load_profile` and
+    :func:`pvsite.results.storage.self_consumption`.
+
+    load_intensity_kwh_per_m2 : mapping of institution type to float
+        Annual electricity use per m^2 of floor area [kWh/(m^2 a)]. Government 75 and
+        other_public 75: the middle of the 50-100 kWh/(m^2 a) reported for offices in southern
+        China (secondary sources, ../shared/FACTS.md); school 30 and university 40: education
+        "below 40" in the same sources (the split is a pvsite assumption); hospital 150 and
+        not_public 40: pvsite assumptions (no citable figure was found; hospitals run around
+        the clock). Replace them with metered loads where you have them.
+    tariff : str
+        Time-of-use tariff: 'two_part' (两部制, default) or 'single_part' (单一制) of
+        Shanghai's notice 沪发改价管〔2022〕50号 (:mod:`pvsite.results.tariff`).
+    tariff_flat_yuan_per_kwh : float
+        Energy price of the flat (平段) period [yuan/kWh]; the other periods are this times the
+        notice's multipliers. Default 0.7, a pvsite assumption (no absolute Shanghai price was
+        found; the same value as ``electricity_price_yuan_per_kwh``).
+    export_price_yuan_per_kwh : float
+        Price of a kWh fed into the grid [yuan/kWh]. Default 0.4155, Shanghai's coal benchmark
+        (desulphurised) feed-in price (provincial price tables, secondary; Shanghai's 2025
+        mechanism-price auction also cleared at 0.4155; ../shared/FACTS.md).
+    battery_round_trip_efficiency : float
+        AC to AC round-trip efficiency of the battery [0-1], split evenly between charge and
+        discharge. Default 0.90, a pvsite assumption (lithium iron phosphate systems).
+    battery_soc_min, battery_soc_max : float
+        State-of-charge limits as shares of the nominal capacity [0-1]. Defaults 0.10 and 0.95,
+        pvsite assumptions; the battery starts the year at ``battery_soc_min``.
+    battery_price_yuan_per_kwh : float
+        Installed price of battery storage [yuan/kWh]. Default 1,120: the June 2023 average
+        bid price of storage systems in China, 1.12 yuan/Wh (equipment 1.04, EPC 1.49;
+        EnergyTrend, 2023-07-17). By 2025 about 0.46 yuan/Wh for a 2-hour system (Mercom):
+        use 460 for a current price.
+
     Target
     ------
     target_kw : float
@@ -201,6 +272,19 @@ class Assumptions:
     min_width_m: float = 2.278
     row_alignment_max_deg: float = 15.0
     design_hours: tuple[float, float] = (9.0, 15.0)
+    # carports
+    parking_space_width_m: float = 2.4
+    parking_space_length_m: float = 5.3
+    parking_aisle_m: float = 6.0
+    carport_tilt: float = 7.0
+    carport_height_m: float = 3.0
+    min_carport_spaces: int = 10
+    spaces_per_charger: float = 10.0
+    charger_kw: float = 7.0
+    charging_sessions_per_day: float = 1.5
+    charging_kwh_per_session: float = 15.0
+    carport_capex_yuan_per_wp: float = 4.5
+    charger_capex_yuan: float = 8_000.0
     # buildings
     storey_height_m: float = 3.0
     default_height_m: float = 12.0
@@ -216,6 +300,26 @@ class Assumptions:
     discount_rate: float = 0.039
     lifetime_years: int = 25
     degradation_per_year: float = 0.005
+    # loads, tariff and storage
+    load_intensity_kwh_per_m2: Mapping[str, float] = field(
+        default_factory=lambda: _frozen(
+            {
+                "government": 75.0,
+                "university": 40.0,
+                "school": 30.0,
+                "hospital": 150.0,
+                "other_public": 75.0,
+                "not_public": 40.0,
+            }
+        )
+    )
+    tariff: str = "two_part"
+    tariff_flat_yuan_per_kwh: float = 0.7
+    export_price_yuan_per_kwh: float = 0.4155
+    battery_round_trip_efficiency: float = 0.90
+    battery_soc_min: float = 0.10
+    battery_soc_max: float = 0.95
+    battery_price_yuan_per_kwh: float = 1120.0
     # target
     target_kw: float = 50_000.0
 
@@ -240,16 +344,27 @@ class Assumptions:
             "lifetime_years": self.lifetime_years >= 1,
             "degradation_per_year": 0 <= self.degradation_per_year < 1,
             "row_alignment_max_deg": 0 <= self.row_alignment_max_deg <= 45,
+            "tariff": self.tariff in ("two_part", "single_part"),
+            "tariff_flat_yuan_per_kwh": self.tariff_flat_yuan_per_kwh >= 0,
+            "export_price_yuan_per_kwh": self.export_price_yuan_per_kwh >= 0,
+            "battery_round_trip_efficiency": 0 < self.battery_round_trip_efficiency <= 1,
+            "battery_soc_min": 0 <= self.battery_soc_min < self.battery_soc_max,
+            "battery_soc_max": self.battery_soc_min < self.battery_soc_max <= 1,
+            "battery_price_yuan_per_kwh": self.battery_price_yuan_per_kwh >= 0,
         }
         bad = [name for name, ok in checks.items() if not ok]
         if self.flat_roof_tilt is not None and not 0 <= self.flat_roof_tilt <= 90:
             bad.append("flat_roof_tilt")
         if any(not 0 <= v < 1 for v in self.obstruction_share.values()):
             bad.append("obstruction_share")
+        if any(not v >= 0 for v in self.load_intensity_kwh_per_m2.values()):
+            bad.append("load_intensity_kwh_per_m2")
         if bad:
             values = ", ".join(f"{n}={getattr(self, n)!r}" for n in bad)
             raise ValueError(f"Assumptions out of range: {values}. See help(pvsite.Assumptions).")
         object.__setattr__(self, "obstruction_share", _frozen(self.obstruction_share))
+        object.__setattr__(self, "load_intensity_kwh_per_m2",
+                           _frozen(self.load_intensity_kwh_per_m2))
 
     @property
     def module_area_m2(self) -> float:
@@ -301,4 +416,5 @@ class Assumptions:
         """Plain dict of every field, for reports and metadata."""
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         out["obstruction_share"] = dict(self.obstruction_share)
+        out["load_intensity_kwh_per_m2"] = dict(self.load_intensity_kwh_per_m2)
         return out

@@ -140,7 +140,7 @@ class Footprints:
     labels: np.ndarray
 
 
-def prepare_footprints(buildings: Any, labels: Any) -> Footprints:
+def prepare_footprints(buildings: Any, labels: Any, *, noun: str = "building") -> Footprints:
     """Project, repair and de-duplicate footprints; every row comes back, flagged or not.
 
     Parameters
@@ -150,6 +150,8 @@ def prepare_footprints(buildings: Any, labels: Any) -> Footprints:
     labels : array-like
         Label of each row, for reasons that name another building (the index, or the labels
         a dask task passes for its renumbered rows).
+    noun : str
+        What the rows are, in the reasons that name another one ("building", "car park").
     """
     import geopandas as gpd
     import shapely
@@ -163,7 +165,7 @@ def prepare_footprints(buildings: Any, labels: Any) -> Footprints:
     # the same building twice (or a part inside its outline): the smaller copy is set aside
     dup_of, dup_share, overlaps, overlap_share = find_overlaps(geoms, ~invalid)
     dup = dup_of >= 0
-    note[dup] = [f"duplicate of building {labels[k]}: the footprints share {s:.0%} of the "
+    note[dup] = [f"duplicate of {noun} {labels[k]}: the footprints share {s:.0%} of the "
                  "smaller one" for k, s in zip(dup_of[dup], dup_share[dup], strict=True)]
     # a point on each footprint: the district join and the roofs' horizons share them (an
     # invalid footprint with a place, a point, a line or a duplicate, still gets its district)

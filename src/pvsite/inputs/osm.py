@@ -28,7 +28,8 @@ __all__ = ["ATTRIBUTION", "fetch_osm", "parse_height", "read_osm"]
 
 #: OSM tags read from an extract.
 TAGS = ("building", "name", "height", "building:levels", "roof:shape", "roof:angle", "amenity",
-        "office", "healthcare", "government", "landuse")
+        "office", "healthcare", "government", "landuse", "parking", "capacity", "access",
+        "operator")
 #: Columns of the buildings :func:`read_osm` returns (and ``geometry``).
 BUILDING_COLUMNS = ("osm_id", "building", "name", "height", "building:levels", "roof:shape",
                     "roof:angle", "amenity", "office", "healthcare", "government", "site_id",
@@ -37,8 +38,10 @@ BUILDING_COLUMNS = ("osm_id", "building", "name", "height", "building:levels", "
 #: Columns of the institution sites ``read_osm(path, layer='sites')`` returns (and ``geometry``).
 SITE_COLUMNS = ("site_id", "site_name", "site_type", "amenity", "office", "healthcare",
                 "government", "landuse")
+#: Columns of the car parks ``read_osm(path, layer='parking')`` returns (and ``geometry``).
+PARKING_COLUMNS = ("osm_id", "name", "parking", "capacity", "access", "operator", "building")
 #: What :func:`read_osm` can return.
-LAYERS = ("buildings", "sites")
+LAYERS = ("buildings", "sites", "parking")
 ATTRIBUTION = "(c) OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
 
 #: Keys that make a closed way an area: GDAL's default list plus ``healthcare`` and
@@ -102,16 +105,14 @@ def _from_osmnx(features: Any) -> Any:
     return table.to_crs("EPSG:4326")
 
 
-def _assemble(table: Any) -> tuple[Any, Any]:
-    """Split a table of OSM areas into buildings (joined to their sites) and institution sites."""
-    import geopandas as gpd
+def _areas(table: Any) -> tuple[Any, np.ndarray]:
+    """The polygonal areas of a table, in a stable order (ways, then relations, each by id)."""
     import shapely
 
     geoms = table.geometry.to_numpy()
     keep = present(geoms)
     keep[keep] = np.isin(shapely.get_type_id(geoms[keep]), [3, 6])  # Polygon, MultiPolygon
     table = table[keep]
-    # a stable order whatever the reader: ways, then relations, each by id
     kind_num = pd.Series(table["osm_id"].to_numpy(dtype=str)).str.split("/", n=1, expand=True)
     rank = (kind_num[0] != "way").to_numpy(dtype=int) if len(table) else np.zeros(0, int)
     num = pd.to_numeric(kind_num[1], errors="coerce").to_numpy() if len(table) else rank
@@ -119,6 +120,29 @@ def _assemble(table: Any) -> tuple[Any, Any]:
     geoms = np.array(table.geometry.to_numpy(), dtype=object)
     single = (shapely.get_type_id(geoms) == 6) & (shapely.get_num_geometries(geoms) == 1)
     geoms[single] = shapely.get_geometry(geoms[single], 0)
+    return table, geoms
+
+
+def _parking(table: Any) -> Any:
+    """The car parks of a table of OSM areas (``amenity=parking``), with their tags."""
+    import geopandas as gpd
+
+    table, geoms = _areas(table)
+    amenity = table["amenity"].astype("string").str.strip().str.lower()
+    is_parking = (amenity == "parking").fillna(False).to_numpy(bool)
+    data = {"osm_id": table["osm_id"].to_numpy()[is_parking]}
+    data.update({tag: _text(table[tag])[is_parking] for tag in PARKING_COLUMNS[1:]
+                 if tag != "capacity"})
+    data["capacity"] = first_number(table["capacity"].astype(object)).to_numpy()[is_parking]
+    return gpd.GeoDataFrame({c: data[c] for c in PARKING_COLUMNS}, geometry=geoms[is_parking],
+                            crs=table.crs)
+
+
+def _assemble(table: Any) -> tuple[Any, Any]:
+    """Split a table of OSM areas into buildings (joined to their sites) and institution sites."""
+    import geopandas as gpd
+
+    table, geoms = _areas(table)
     crs = table.crs
 
     btag = table["building"].astype("string").str.strip().str.lower()
@@ -209,8 +233,11 @@ def read_osm(path: str | Path, *, layer: str = "buildings") -> Any:
     ----------
     path : str or Path
         An ``.osm`` or ``.osm.pbf`` file.
-    layer : {'buildings', 'sites'}
-        What to return: the buildings (default) or the institution site polygons.
+    layer : {'buildings', 'sites', 'parking'}
+        What to return: the buildings (default), the institution site polygons, or the car
+        parks (areas tagged ``amenity=parking``, with ``parking`` (surface, underground,
+        multi-storey...), ``capacity`` [spaces] as a number, ``access``, ``operator``,
+        ``building``: for :func:`pvsite.carports`).
 
     Returns
     -------
@@ -268,8 +295,11 @@ def read_osm(path: str | Path, *, layer: str = "buildings") -> Any:
             f"{path}: could not be read as an OpenStreetMap extract ({type(exc).__name__}: "
             f"{exc}). read_osm reads .osm (XML) and .osm.pbf files; other vector formats go "
             "through pvsite.read_footprints.") from exc
-    buildings, sites = _assemble(table)
-    out = buildings if layer == "buildings" else sites
+    if layer == "parking":
+        out = _parking(table)
+    else:
+        buildings, sites = _assemble(table)
+        out = buildings if layer == "buildings" else sites
     out.attrs.update(source=str(path), attribution=ATTRIBUTION)
     return out
 

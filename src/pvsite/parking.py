@@ -1,0 +1,238 @@
+"""``carports``: open car parks in, PV canopies with chargers out, one row per car park.
+
+The same stages as :func:`pvsite.estimate`, chained for the other kind of public land the 2022
+Shanghai plan names (分布式光伏+充电桩: PV carports with charging points, 10 projects by 2023):
+check the car parks (:mod:`pvsite.geometry._validate`), say which are carport sites
+(:func:`pvsite.geometry.carports.parking_status`), lay out rows of spaces and canopies and
+pack modules on them (:func:`pvsite.geometry.carports.carport_surfaces`: rows of the surface
+table with ``surface == 'carport'``), give each canopy its yield (:mod:`pvsite.energy.yields`)
+and its shading by the buildings around (:mod:`pvsite.geometry.horizons`,
+:mod:`pvsite.energy.shading`), and view the canopies per car park, with chargers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .assumptions import Assumptions
+from .crs import present
+from .energy.shading import shading_loss
+from .energy.yields import surface_yield
+from .errors import FootprintError
+from .geometry import institutions
+from .geometry._validate import prepare_footprints
+from .geometry.carports import carport_surfaces, parking_status
+from .geometry.horizons import Skyline
+from .geometry.roofs import building_height
+from .inputs.weather import check_weather
+from .results.savings import savings
+
+__all__ = ["CARPORT_COLUMNS", "carports"]
+
+#: Columns ``carports`` adds to the car parks, with their units.
+CARPORT_COLUMNS: dict[str, str] = {
+    "institution_id": "institution (site) the car park lies in, if any",
+    "institution_name": "name of that institution",
+    "institution_type": "type of that institution (not_public where none)",
+    "district": "district name (Chinese), from the bundled boundaries",
+    "district_en": "district name (English)",
+    "n_spaces": "parking spaces [-]: the map's capacity where given, else the layout's",
+    "spaces_source": "capacity (from the map) or layout",
+    "canopy_area_m2": "area the canopies cover, horizontal [m^2]",
+    "n_canopies": "canopies (one per run of spaces in a row) [-]",
+    "n_modules": "modules on the canopies [-]",
+    "capacity_kwp": "DC capacity at STC [kWp]",
+    "specific_yield_kwh_per_kwp": "annual AC energy per kWp, after shading [kWh/kWp]",
+    "shading_loss": "share of the unshaded annual energy lost to the buildings around [0-1]",
+    "annual_kwh": "annual AC energy [kWh]",
+    "co2_avoided_t": "CO2 avoided per year [t]",
+    "n_chargers": "charging points [-], one per spaces_per_charger spaces",
+    "charger_kw": "their total power [kW]",
+    "charging_kwh": "annual charging demand at the assumed sessions [kWh]",
+    "solar_share_of_charging": "share of that demand the canopy's annual energy covers, as an "
+                               "annual balance [0-1]",
+    "capex_yuan": "investment: canopy PV and chargers [yuan]",
+    "status": "ok, unsuitable or invalid",
+    "reason": "why the car park is unsuitable or invalid, or what was assumed",
+}
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+def carports(
+    parking: Any,
+    weather: pd.DataFrame,
+    *,
+    buildings: Any = None,
+    sites: Any = None,
+    districts: Any = None,
+    assumptions: Assumptions | None = None,
+    planes: bool = False,
+) -> Any:
+    """PV canopies with chargers on every open car park: spaces, kWp, kWh, chargers, cost.
+
+    Parameters
+    ----------
+    parking : GeoDataFrame
+        Car park polygons with a CRS: ``read_osm(path, layer="parking")`` (``parking``,
+        ``capacity``, ``access``, ``name``), or any polygon layer (``read_footprints``).
+    weather : DataFrame
+        From :func:`pvsite.read_weather`.
+    buildings : GeoDataFrame, optional
+        The buildings around, with ``height`` or ``building:levels``: they shade the
+        canopies (the canopies also shade each other a little, as 3 m high prisms).
+    sites : GeoDataFrame, optional
+        Institution sites (``read_osm(path, layer="sites")``): each car park takes the
+        institution whose site contains it (:func:`pvsite.group_institutions`).
+    districts : GeoDataFrame or False, optional
+        As for :func:`pvsite.estimate`.
+    assumptions : Assumptions, optional
+        Space size, aisle, canopy tilt and height, chargers and costs (the "Carports"
+        fields of :class:`pvsite.Assumptions`, each with its source or labelled as a pvsite
+        assumption).
+    planes : bool, default False
+        Also return the canopies: the surface table's rows of ``surface == 'carport'``.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per input car park, same index and order, its columns kept, plus
+        :data:`CARPORT_COLUMNS`. Underground, multi-storey and street-side car parks are
+        ``unsuitable`` with the reason, as are those with fewer than
+        ``min_carport_spaces`` spaces; broken geometries ``invalid``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely, pvsite
+    >>> lots = [shapely.box(500000, 3450000, 500050, 3450030),  # 50 m x 30 m
+    ...         shapely.box(500100, 3450000, 500150, 3450030)]
+    >>> lot = gpd.GeoDataFrame({"parking": ["surface", "underground"]}, geometry=lots,
+    ...                        crs="EPSG:32651")
+    >>> c = pvsite.carports(lot, pvsite.datasets.shanghai_weather(), districts=False)
+    >>> c["n_spaces"].tolist(), c["status"].tolist()
+    ([60, 0], ['ok', 'unsuitable'])
+    """
+    import geopandas as gpd
+
+    a = assumptions or Assumptions()
+    if not isinstance(parking, gpd.GeoDataFrame):
+        raise FootprintError(f"parking must be a GeoDataFrame, not {type(parking).__name__}; "
+                             "read it with pvsite.read_osm(path, layer='parking').")
+    check_weather(weather)
+    lat = float(weather.attrs["latitude"])
+    if sites is not None:
+        parking = institutions.group_institutions(parking, sites)
+    # 1. car parks in a metric CRS, repaired; which are carport sites
+    fp = prepare_footprints(parking, parking.index.to_numpy(), noun="car park")
+    site, note = parking_status(parking)
+    site &= ~fp.invalid
+    dist = institutions.districts_of(fp.metric, districts, points=fp.points)
+    # 2. canopies over rows of spaces, modules on them
+    table = carport_surfaces(fp.metric.geometry.to_numpy(), site, latitude=lat, assumptions=a)
+    used = np.ones(len(table), dtype=bool)
+    # 3. energy, and shading by the buildings around
+    table["specific_yield"] = surface_yield(table, weather, used, assumptions=a)
+    table["shading_loss"] = 0.0
+    owner = table["building"].to_numpy()
+    if len(table) and buildings is not None and len(buildings):
+        # every canopy a prism of its own, seen from its middle against the buildings around
+        # and the other canopies
+        near = buildings.to_crs(fp.metric.crs)
+        roofs = np.where(present(near.geometry.to_numpy()), near.geometry.to_numpy(), None)
+        sky = Skyline(np.concatenate([roofs, table["geometry"].to_numpy()]),
+                      np.concatenate([building_height(near, assumptions=a)["height_m"],
+                                      np.full(len(table), a.carport_height_m)]))
+        prof = sky.profiles(len(roofs) + np.arange(len(table)))
+        table["shading_loss"] = shading_loss(
+            weather, table["surface_tilt"].to_numpy(dtype=float),
+            table["surface_azimuth"].to_numpy(dtype=float), prof, mounting="racked",
+            assumptions=a)
+    table["annual_kwh"] = table["capacity_kwp"] * table["specific_yield"] * (
+        1 - table["shading_loss"])
+    table["unshaded_kwh"] = table["capacity_kwp"] * table["specific_yield"]
+    # 4. per car park
+    out = _per_car_park(parking, table, fp, site, note, dist, a)
+    if not planes:
+        return out
+    view = table.copy()
+    view["building"] = parking.index.to_numpy()[owner]
+    view["specific_yield_kwh_per_kwp"] = view.pop("specific_yield") * (1 - view["shading_loss"])
+    return out, gpd.GeoDataFrame(view.drop(columns=["faces_away", "unsplit", "unshaded_kwh"]),
+                                 geometry="geometry", crs=fp.metric.crs)
+
+
+def _per_car_park(parking: Any, table: pd.DataFrame, fp: Any, site: np.ndarray,
+                  note: np.ndarray, dist: pd.DataFrame, a: Assumptions) -> Any:
+    """Sum each car park's canopies; spaces, chargers, cost, status and reason."""
+    import shapely
+
+    n = len(parking)
+    pos = np.arange(n)
+    g = table.groupby("building")
+    sums = g[["n_spaces", "n_modules", "capacity_kwp", "annual_kwh", "unshaded_kwh"]].sum(
+        ).reindex(pos, fill_value=0)
+    canopy_area = (pd.Series(shapely.area(table["geometry"].to_numpy()) if len(table) else [],
+                             index=table["building"].to_numpy(), dtype=float)
+                   .groupby(level=0).sum().reindex(pos, fill_value=0.0))
+    out = parking.copy()
+    if "institution_type" in out:
+        itype = institutions.institution_type(out).to_numpy()
+    else:
+        itype = np.full(n, "not_public", dtype=object)
+    for col in ("institution_id", "institution_name"):
+        out[col] = out[col].to_numpy() if col in out else None
+    out["institution_type"] = itype
+    for col in ("district", "district_en"):
+        out[col] = dist[col].to_numpy() if col in dist else None
+    laid_out = sums["n_spaces"].to_numpy().astype(int)
+    mapped = (pd.to_numeric(parking["capacity"], errors="coerce").to_numpy(dtype=float)
+              if "capacity" in parking else np.full(n, np.nan))
+    given = np.isfinite(mapped) & (mapped > 0)
+    spaces = np.where(given, np.nan_to_num(mapped), laid_out).astype(int)
+    out["n_spaces"] = spaces
+    out["spaces_source"] = np.where(given, "capacity", "layout")
+    out["canopy_area_m2"] = canopy_area.to_numpy()
+    out["n_canopies"] = table.groupby("building").size().reindex(pos, fill_value=0).to_numpy()
+    out["n_modules"] = sums["n_modules"].to_numpy().astype(int)
+    out["capacity_kwp"] = sums["capacity_kwp"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sy = sums["annual_kwh"].to_numpy() / sums["capacity_kwp"].to_numpy()
+        lost = 1 - sums["annual_kwh"].to_numpy() / sums["unshaded_kwh"].to_numpy()
+    out["specific_yield_kwh_per_kwp"] = np.where(out["capacity_kwp"] > 0, sy, np.nan)
+    out["shading_loss"] = np.where(sums["unshaded_kwh"].to_numpy() > 0, lost, 0.0)
+    out["annual_kwh"] = sums["annual_kwh"].to_numpy()
+    out["co2_avoided_t"] = savings(out["annual_kwh"], assumptions=a)["co2_avoided_t"].to_numpy()
+    status = np.where(fp.invalid, "invalid", np.where(site, "ok", "unsuitable")).astype(object)
+    reason = np.array([_join(x, y) for x, y in zip(fp.note, note, strict=True)], dtype=object)
+    few = (status == "ok") & (spaces < a.min_carport_spaces)
+    status[few] = "unsuitable"
+    reason[few] = [_join(r, f"too small: {s} spaces, under {a.min_carport_spaces}")
+                   for r, s in zip(reason[few], spaces[few], strict=True)]
+    differ = (status == "ok") & given & (spaces != laid_out)
+    reason[differ] = [_join(r, f"the map gives {s} spaces, the layout fits {k}: the canopies "
+                            "cover the layout's") for r, s, k in
+                      zip(reason[differ], spaces[differ], laid_out[differ], strict=True)]
+    ok = status == "ok"
+    chargers = np.where(ok, np.ceil(spaces / a.spaces_per_charger), 0).astype(int)
+    out["n_chargers"] = chargers
+    out["charger_kw"] = chargers * a.charger_kw
+    out["charging_kwh"] = chargers * a.charging_sessions_per_day * a.charging_kwh_per_session * 365
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.minimum(out["annual_kwh"].to_numpy(), out["charging_kwh"].to_numpy()) / out[
+            "charging_kwh"].to_numpy()
+    out["solar_share_of_charging"] = np.where(out["charging_kwh"] > 0, share, 0.0)
+    out["capex_yuan"] = (out["capacity_kwp"] * 1000 * a.carport_capex_yuan_per_wp
+                         + chargers * a.charger_capex_yuan)
+    for col in ("n_modules", "capacity_kwp", "annual_kwh", "co2_avoided_t", "capex_yuan"):
+        out.loc[~ok, col] = 0
+    out.loc[~ok, "shading_loss"] = 0.0
+    out["status"] = status
+    out["reason"] = reason
+    out.attrs = {"title": "pvsite carports", **{k: v for k, v in parking.attrs.items()
+                                                 if k in ("attribution", "label", "source")}}
+    return out
