@@ -26,6 +26,7 @@ from .output.plot import plot_districts, plot_horizon, plot_shortfall, plot_siti
 from .parking import carports
 from .pipeline import OUTPUT_COLUMNS, estimate
 from .results.economics import economics
+from .results.pilots import pilots
 from .results.rollup import rollup
 from .results.savings import savings
 from .results.shortfall import ShortfallReport, shortfall
@@ -55,6 +56,7 @@ __all__ = [
     "horizon_profiles",
     "institution_type",
     "osm",
+    "pilots",
     "optimal_tilt",
     "plot_districts",
     "plot_horizon",
