@@ -39,3 +39,17 @@ def test_pvsite_run_works_on_the_extract_file_itself(tmp_path):
     assert main(["run", "--footprints", str(pvsite.datasets.path("tongji")),
                  "--out", str(out)]) == 0
     assert (out / "buildings.csv").is_file()
+
+
+@pytest.mark.parametrize("campus", ["tongji", "shu"])
+def test_every_car_park_of_the_extracts_comes_back(campus, shanghai_weather):
+    b, s = pvsite.datasets.shanghai_campuses(campus)
+    p = pvsite.read_osm(pvsite.datasets.path(campus), layer="parking")
+    c = pvsite.carports(p, shanghai_weather, buildings=b, sites=s)
+    assert len(c) == len(p) > 0 and c.index.equals(p.index)
+    assert set(c["status"]) <= {"ok", "unsuitable", "invalid"}
+    ok = c["status"] == "ok"
+    assert ok.any() and (c.loc[ok, "capacity_kwp"] > 0).all()
+    assert (c.loc[ok, "annual_kwh"] > 0).all() and (c.loc[~ok, "reason"] != "").all()
+    # the surface car parks (parking=surface) are sites
+    assert (c.loc[c["parking"] == "surface", "status"] == "ok").all()
