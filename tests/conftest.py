@@ -70,3 +70,18 @@ def tmyx_weather(shared_file):
 
 settings.register_profile("fuzz", max_examples=10000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_disk_cache(tmp_path_factory):
+    """Each test session keeps the yield grid's disk cache in a folder of its own."""
+    import os
+
+    folder = tmp_path_factory.mktemp("pvsite-cache")
+    old = os.environ.get("PVSITE_CACHE_DIR")
+    os.environ["PVSITE_CACHE_DIR"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("PVSITE_CACHE_DIR", None)
+    else:
+        os.environ["PVSITE_CACHE_DIR"] = old

@@ -15,12 +15,14 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "pvsite"
 #: Stages in the order data flows through them; a stage may import only earlier ones.
 STAGES = ("inputs", "geometry", "energy", "results", "output")
 #: Modules every stage may use, which import no stage themselves.
-FOUNDATION = {"pvsite.assumptions", "pvsite.errors", "pvsite.crs"}
+FOUNDATION = {"pvsite.assumptions", "pvsite.errors", "pvsite.crs", "pvsite._diskcache"}
 #: What drawing or writing takes: never imported by a stage other than output.
 DRAWING = ("matplotlib", "folium", "lonboard", "openpyxl")
 #: Calls that write a result file (temporary files of a reader, e.g. GDAL's OSM config in a
 #: TemporaryDirectory, are not results).
 WRITERS = (".to_file(", ".to_csv(", ".to_parquet(", ".savefig(", ".to_excel(")
+# (the energy stage's yield grid is kept on disk by the foundation module pvsite._diskcache:
+# a cache of a computation, not a result)
 
 
 def _modules():

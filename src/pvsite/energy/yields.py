@@ -7,7 +7,8 @@ spline (periodic in azimuth). Against running the chain at the exact orientation
 interpolation error is below 0.05 % for tilts 0-60 deg and azimuths 90-270 deg on the bundled
 Shanghai year (``tests/energy/test_yields.py`` checks 0.5 % against pvlib's ModelChain at
 random orientations). The grid is computed once per weather year, mounting and energy
-assumptions, and kept in the energy cache.
+assumptions, kept in the energy cache and, for the next process, on disk
+(:mod:`pvsite._diskcache`: ``PVSITE_CACHE_DIR=off`` turns that off).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import _diskcache
 from ..assumptions import Assumptions
 from ..inputs.weather import check_weather
 from .chain import CACHE, MOUNTINGS, energy_key, hourly_chain
@@ -58,13 +60,19 @@ def yield_grid(weather: pd.DataFrame, *, mounting: str = "racked",
         return cached
     tilts = np.arange(0.0, 90.0 + TILT_STEP / 2, TILT_STEP)
     azimuths = np.arange(0.0, 360.0, AZIMUTH_STEP)
-    tt, zz = np.meshgrid(tilts, azimuths, indexing="ij")
-    power = hourly_chain(weather, tt.ravel(), zz.ravel(), mounting=mounting,
-                         assumptions=a)["ac"]
-    hours = _hours_per_step(weather)
-    month = weather.index.month.to_numpy()
-    monthly = np.stack([power[:, month == m].sum(axis=1) for m in range(1, 13)]) * hours / 1000
-    monthly = monthly.reshape(12, tilts.size, azimuths.size)
+    # the grid is the same in every process for the same weather and assumptions: on disk
+    stored = _diskcache.load("yield_grid", (key, TILT_STEP, AZIMUTH_STEP))
+    if stored is not None:
+        monthly = stored["monthly"]
+    else:
+        tt, zz = np.meshgrid(tilts, azimuths, indexing="ij")
+        power = hourly_chain(weather, tt.ravel(), zz.ravel(), mounting=mounting,
+                             assumptions=a)["ac"]
+        hours = _hours_per_step(weather)
+        month = weather.index.month.to_numpy()
+        monthly = (np.stack([power[:, month == m].sum(axis=1) for m in range(1, 13)])
+                   * hours / 1000).reshape(12, tilts.size, azimuths.size)
+        _diskcache.save("yield_grid", (key, TILT_STEP, AZIMUTH_STEP), {"monthly": monthly})
     annual = monthly.sum(axis=0)
     az_pad = np.concatenate([azimuths[-_PAD:] - 360, azimuths, azimuths[:_PAD] + 360])
 
