@@ -145,6 +145,27 @@ class Assumptions:
     charger_capex_yuan : float
         Investment per charging point [yuan]. Default 8,000, a pvsite assumption.
 
+    Facades (building-integrated PV)
+    --------------------------------
+    Used by ``estimate(..., facades=True)`` (:mod:`pvsite.geometry.facades`).
+
+    facade_usable_share : mapping of institution type to float
+        Share of a wall above the ground floor that BIPV modules can take, windows, balconies
+        and edges excluded [0-1]. Default 0.3 for every type, a pvsite assumption (no citable
+        per-type window-to-wall ratio of Shanghai public buildings was found).
+    bipv_power_w_per_m2 : float
+        Rated power of glass-glass BIPV modules per m^2 of module [W/m^2]. Default 150, a
+        pvsite assumption below the 225 W/m^2 of the roof module above (580 W on 2.58 m^2):
+        BIPV glass is coloured or patterned and framed to the facade's grid.
+    temperature_model_bipv : str
+        pvlib SAPM cell-temperature parameter set for modules built into a wall. Default
+        ``'insulated_back_glass_polymer'`` (pvlib ``TEMPERATURE_MODEL_PARAMETERS['sapm']``, King
+        et al. 2004): no air behind the module.
+    facade_min_yield_share : float
+        Facades whose specific yield is below this share of the site's best orientation are
+        ``unsuitable``. Default 0.5, a pvsite assumption (a south facade in Shanghai yields
+        about 62 % of the optimum: pvlib on the Hongqiao TMYx year, ../shared/FACTS.md).
+
     Buildings
     ---------
     storey_height_m : float
@@ -285,6 +306,13 @@ class Assumptions:
     charging_kwh_per_session: float = 15.0
     carport_capex_yuan_per_wp: float = 4.5
     charger_capex_yuan: float = 8_000.0
+    # facades (BIPV)
+    facade_usable_share: Mapping[str, float] = field(
+        default_factory=lambda: _frozen(dict.fromkeys(INSTITUTION_TYPES, 0.3)))
+    bipv_power_w_per_m2: float = 150.0
+    temperature_model_bipv: str = field(default="insulated_back_glass_polymer",
+                                        metadata=_ENERGY)
+    facade_min_yield_share: float = 0.5
     # buildings
     storey_height_m: float = 3.0
     default_height_m: float = 12.0
@@ -359,12 +387,27 @@ class Assumptions:
             bad.append("obstruction_share")
         if any(not v >= 0 for v in self.load_intensity_kwh_per_m2.values()):
             bad.append("load_intensity_kwh_per_m2")
+        if any(not 0 <= v <= 1 for v in self.facade_usable_share.values()):
+            bad.append("facade_usable_share")
+        bad += [name for name in ("parking_space_width_m", "parking_space_length_m",
+                                  "spaces_per_charger", "bipv_power_w_per_m2")
+                if not getattr(self, name) > 0]
+        bad += [name for name in ("parking_aisle_m", "carport_height_m", "charger_kw",
+                                  "charging_sessions_per_day", "charging_kwh_per_session",
+                                  "carport_capex_yuan_per_wp", "charger_capex_yuan",
+                                  "min_carport_spaces")
+                if not getattr(self, name) >= 0]
+        if not 0 <= self.carport_tilt < 90:
+            bad.append("carport_tilt")
+        if not 0 <= self.facade_min_yield_share <= 1:
+            bad.append("facade_min_yield_share")
         if bad:
             values = ", ".join(f"{n}={getattr(self, n)!r}" for n in bad)
             raise ValueError(f"Assumptions out of range: {values}. See help(pvsite.Assumptions).")
         object.__setattr__(self, "obstruction_share", _frozen(self.obstruction_share))
         object.__setattr__(self, "load_intensity_kwh_per_m2",
                            _frozen(self.load_intensity_kwh_per_m2))
+        object.__setattr__(self, "facade_usable_share", _frozen(self.facade_usable_share))
 
     @property
     def module_area_m2(self) -> float:
@@ -417,4 +460,5 @@ class Assumptions:
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         out["obstruction_share"] = dict(self.obstruction_share)
         out["load_intensity_kwh_per_m2"] = dict(self.load_intensity_kwh_per_m2)
+        out["facade_usable_share"] = dict(self.facade_usable_share)
         return out
