@@ -9,9 +9,16 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .assumptions import Assumptions
 from .download import download_osm
+from .energy.hourly import hourly
 from .energy.shading import shading_loss
 from .energy.yields import optimal_tilt, specific_yield
-from .errors import FootprintError, PvsiteError, PvsiteWarning, WeatherDataError
+from .errors import (
+    FootprintError,
+    LoadDataError,
+    PvsiteError,
+    PvsiteWarning,
+    WeatherDataError,
+)
 from .geometry.horizons import horizon_profiles, sky_view_factor
 from .geometry.institutions import assign_district, group_institutions, institution_type
 from .geometry.layout import row_spacing
@@ -23,13 +30,16 @@ from .inputs.osm import read_osm
 from .inputs.weather import read_weather
 from .output.export import to_csv, to_geojson, to_geopackage, to_geoparquet
 from .output.plot import plot_districts, plot_horizon, plot_shortfall, plot_siting_map
+from .output.plot_energy import plot_battery_sweep, plot_typical_days
 from .parking import carports
 from .pipeline import OUTPUT_COLUMNS, estimate
 from .results.economics import economics
+from .results.loads import load_profile
 from .results.pilots import pilots
 from .results.rollup import rollup
 from .results.savings import savings
 from .results.shortfall import ShortfallReport, shortfall
+from .results.storage import battery_sweep, self_consumption
 from .results.unmapped import unmapped_sites
 
 try:
@@ -38,14 +48,16 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
-    "OUTPUT_COLUMNS",
     "Assumptions",
     "FootprintError",
+    "LoadDataError",
+    "OUTPUT_COLUMNS",
     "PvsiteError",
     "PvsiteWarning",
     "ShortfallReport",
     "WeatherDataError",
     "assign_district",
+    "battery_sweep",
     "carports",
     "datasets",
     "download_osm",
@@ -54,20 +66,25 @@ __all__ = [
     "from_wgs84",
     "group_institutions",
     "horizon_profiles",
+    "hourly",
     "institution_type",
+    "load_profile",
+    "optimal_tilt",
     "osm",
     "pilots",
-    "optimal_tilt",
+    "plot_battery_sweep",
     "plot_districts",
     "plot_horizon",
     "plot_shortfall",
     "plot_siting_map",
+    "plot_typical_days",
     "read_footprints",
     "read_osm",
     "read_weather",
     "rollup",
     "row_spacing",
     "savings",
+    "self_consumption",
     "shading_loss",
     "shortfall",
     "sky_view_factor",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "FootprintError",
+    "LoadDataError",
     "PvsiteError",
     "PvsiteWarning",
     "WeatherDataError",
@@ -25,6 +26,10 @@ class FootprintError(PvsiteError, ValueError):
 
 class WeatherDataError(PvsiteError, ValueError):
     """Weather data that cannot be used (missing columns, gaps, impossible values)."""
+
+
+class LoadDataError(PvsiteError, ValueError):
+    """A metered load that cannot be used (wrong length, units, gaps or negative values)."""
 
 
 class PvsiteWarning(UserWarning):

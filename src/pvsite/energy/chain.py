@@ -43,10 +43,11 @@ class EnergyCache:
     """What the chain computed, by kind and key, each kind with its own bound (oldest out).
 
     Kinds and bounds: ``yield_grid`` (8 grids, ~1 MB each), ``shading_class`` (2,000 classes,
-    130 kB each at 360 x 90 bins).
+    130 kB each at 360 x 90 bins), ``hourly_class`` (hourly profiles of orientation classes,
+    :mod:`pvsite.energy.hourly`).
     """
 
-    LIMITS = {"yield_grid": 8, "shading_class": 2_000}
+    LIMITS = {"yield_grid": 8, "shading_class": 2_000, "hourly_class": 1_000}
 
     def __init__(self) -> None:
         self._stores: dict[str, OrderedDict[tuple[Any, ...], Any]] = {
