@@ -3,8 +3,9 @@
 Not a test: a long run of the properties of tests/test_properties.py on random batches of
 good and broken footprints (rectangles, random and self-intersecting polygons, bowties,
 slivers, zero-area rings, holes, MultiPolygons, duplicates, NaN vertices, None, empty
-geometries, points, lines, collections) with odd attributes (heights NaN, 0, negative, 9999;
-any roof:shape; arbitrary institution_type text) on a random index of mixed labels, in
+geometries, points, lines, collections) with odd attributes (heights NaN, 0, negative, 9999,
+or Chinese text; any roof:shape, Chinese ones too; arbitrary institution_type text, English
+and Chinese) on a random index of mixed labels, in
 EPSG:32651 or, for one batch in five, in WGS84. Every batch is checked for:
 
 * rows in == rows out, same index, same order (a lost row is a failure);
@@ -13,6 +14,13 @@ EPSG:32651 or, for one batch in five, in WGS84. Every batch is checked for:
 * ``shading_loss`` within 0..1, and the unshaded specific yield,
   ``specific_yield_kwh_per_kwp / (1 - shading_loss)``, within 500..1600 wherever capacity > 0;
 * no exception from estimate.
+
+Then ``--weather-years`` (default 1,000) broken weather years (issue 21: irradiance in kWh/m^2
+or MJ/m^2, GHI and DHI swapped, missing-value codes, GHI below DHI, a leap February in a
+typical year, naive timestamps in a zone with daylight saving, short gaps) go through
+``read_weather``: each must be refused with a one-line WeatherDataError or come out whole
+(no NaN, plausible values, the annual GHI of the year it was made from); a traceback or a
+wrong year accepted is a failure.
 
 Writes benchmarks/results/fuzz_estimate.json; its ``first_failures`` keep the generator state
 of each failing batch (``rng.bit_generator.state = state`` then ``batch(rng, rows, ...)``
@@ -47,7 +55,10 @@ X0, Y0 = 350_000.0, 3_450_000.0  # EPSG:32651 [m]: Shanghai
 STATUSES = {"ok", "unsuitable", "invalid"}
 YIELD_RANGE = (500.0, 1600.0)  # [kWh/kWp] for the bundled Shanghai year, as in the tests
 ROOF_SHAPES = ["flat", "flat", "gabled", "hipped", "dome", "pyramidal", "Flat ", None,
-               "skillion"]
+               "skillion", "平屋顶", "平顶", "双坡", "四坡", "不知道", "ＦＬＡＴ"]
+#: Heights and storeys as Chinese GIS files write them (issue 21), drawn for one row in ten.
+TEXT_HEIGHTS = ["约20米", "20米", "２０", "20m", "高层", "二十米", ""]
+TEXT_LEVELS = ["地上5层", "5层", "五层", "二十八层", "５", "地上5层，地下2层", "若干"]
 KINDS = {  # kind of footprint: weight
     "rectangle": 30, "random_polygon": 8, "bowtie": 5, "sliver": 5, "zero_area": 4,
     "holes": 6, "multipolygon": 8, "duplicate": 5, "nan_vertex": 2, "none": 4, "empty": 4,
@@ -146,7 +157,13 @@ def batch(rng, n, roof_shapes, kinds=KINDS):
     levels = np.where(rng.random(n) < 0.3, rng.choice([np.nan, 0.0, -2.0, 9999.0], n),
                       rng.integers(1, 60, n).astype(float))
     words = ["school", "University ", "hospital", "government", "other_public", "", "医院",
-             None, "x" * 40, "\x00", "nan"]
+             None, "x" * 40, "\x00", "nan", "学校", "政府机关", "高校", "卫生院", "工厂",
+             "上海市第一人民医院", "ＳＣＨＯＯＬ"]
+    if rng.random() < 0.5:  # half the batches have text heights and storeys in some rows
+        text = rng.random(n) < 0.1
+        heights = np.where(text, rng.choice(TEXT_HEIGHTS, n), heights.astype(object))
+        levels = np.where(rng.random(n) < 0.1, rng.choice(TEXT_LEVELS, n),
+                          levels.astype(object))
     gdf = gpd.GeoDataFrame({
         "height": heights,
         "building:levels": levels,
@@ -195,6 +212,120 @@ def check(b, r):
     return broken
 
 
+#: Kinds of broken weather year (issue 21) and whether read_weather must refuse them.
+WEATHER_BREAKS = {  # kind: must be refused
+    "kwh_units": True, "mj_units": True, "swapped_ghi_dhi": True, "long_code_run": True,
+    "codes": False, "ghi_below_dhi": False, "leap_february": False, "dst_naive_standard": False,
+    "dst_naive_wall_clock": False, "short_gaps": False, "intact": False,
+}
+_PLAUSIBLE = {"ghi": (0, 1500), "dni": (0, 1500), "dhi": (0, 1500), "temp_air": (-90, 60),
+              "wind_speed": (0, 75)}
+
+
+def broken_weather(rng, base):
+    """A broken copy of the bundled year as a plain DataFrame, its kind and read_weather's
+    keyword arguments."""
+    df = base[["ghi", "dni", "dhi", "temp_air", "wind_speed"]].copy()
+    df.attrs = {}
+    kind = str(rng.choice(list(WEATHER_BREAKS)))
+    kwargs = {"latitude": 31.2, "longitude": 121.45, "time_label": "middle"}
+    n = len(df)
+    if kind == "kwh_units":
+        df[["ghi", "dni", "dhi"]] /= 1000.0
+    elif kind == "mj_units":
+        df[["ghi", "dni", "dhi"]] *= 3600 / 1e6
+    elif kind == "swapped_ghi_dhi":
+        df = df.rename(columns={"ghi": "dhi", "dhi": "ghi"})
+    elif kind in ("codes", "long_code_run"):
+        col = str(rng.choice(["ghi", "dni", "dhi", "temp_air", "wind_speed"]))
+        code = {"ghi": 9999.0, "dni": -999.0, "dhi": 9999.0, "temp_air": 99.9,
+                "wind_speed": 999.0}[col]
+        if kind == "codes":  # isolated hours: filled
+            rows = rng.choice(np.arange(1, n - 1, 3), size=int(rng.integers(1, 200)),
+                              replace=False)
+        else:
+            start = int(rng.integers(0, n - 30))
+            rows = np.arange(start, start + int(rng.integers(4, 30)))
+        df.iloc[rows, df.columns.get_loc(col)] = code
+    elif kind == "ghi_below_dhi":
+        sunny = np.flatnonzero(df["dni"].to_numpy() > 200)
+        rows = rng.choice(sunny, size=int(rng.integers(1, len(sunny) // 4)), replace=False)
+        df.iloc[rows, df.columns.get_loc("ghi")] = df["dhi"].to_numpy()[rows] * rng.uniform(
+            0, 0.9, rows.size)
+    elif kind == "leap_february":
+        naive = df.index.tz_localize(None)
+        feb = df[naive.month == 2]
+        extra = feb.iloc[-24:].copy()
+        feb_idx = naive[naive.month == 2].map(lambda t: t.replace(year=2024))
+        extra.index = feb_idx[-24:] + pd.Timedelta(days=1)
+        feb.index = feb_idx
+        df.index = naive
+        df = pd.concat([df[naive.month == 1], feb, extra, df[naive.month > 2]])
+        kwargs["tz"] = "Asia/Shanghai"
+    elif kind == "dst_naive_standard":  # Berlin's clock without summer time, Shanghai's sun
+        df.index = (df.index.tz_convert("UTC") + pd.Timedelta(hours=1)).tz_localize(None)
+        kwargs.update(tz="Europe/Berlin", longitude=121.45)
+    elif kind == "dst_naive_wall_clock":
+        df.index = df.index.tz_convert("UTC").tz_convert("Europe/Berlin").tz_localize(None)
+        kwargs.update(tz="Europe/Berlin")
+    elif kind == "short_gaps":
+        col = str(rng.choice(["ghi", "dni", "dhi", "temp_air", "wind_speed"]))
+        start = int(rng.integers(1, n - 5))
+        df.iloc[start:start + int(rng.integers(1, 4)), df.columns.get_loc(col)] = np.nan
+    return df, kind, kwargs
+
+
+def check_weather_year(w, base):
+    """What is wrong with a weather year read_weather accepted (empty when nothing)."""
+    broken = []
+    if w.isna().to_numpy().any():
+        broken.append("NaN left")
+    for col, (lo, hi) in _PLAUSIBLE.items():
+        v = w[col].to_numpy()
+        if (v < lo).any() or (v > hi).any():
+            broken.append(f"{col} outside {lo}..{hi}")
+    annual = w["ghi"].sum() / 1000 * 8760 / len(w)
+    base_annual = base["ghi"].sum() / 1000
+    if not 0.8 * base_annual <= annual <= 1.2 * base_annual:  # a silently wrong unit
+        broken.append(f"annual GHI {annual:.0f} kWh/m2, not about {base_annual:.0f}")
+    if len(w) not in (8760, 8784) or not w.index.is_monotonic_increasing:
+        broken.append("not one hourly year")
+    return broken
+
+
+def fuzz_weather(rng, years, base):
+    """Read ``years`` broken weather years; count tracebacks, wrong acceptances, refusals."""
+    from pvsite.errors import WeatherDataError
+
+    outcome: Counter[str] = Counter()
+    failures: list[dict] = []
+    for _ in range(years):
+        state = rng.bit_generator.state
+        df, kind, kwargs = broken_weather(rng, base)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                w = pvsite.read_weather(df, **kwargs)
+        except WeatherDataError as exc:
+            outcome[f"{kind}: refused"] += 1
+            if "\n" in str(exc):
+                outcome[f"{kind}: multi-line message"] += 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - a traceback is what is counted
+            outcome[f"{kind}: traceback {type(exc).__name__}"] += 1
+            if len(failures) < 5:
+                failures.append({"kind": kind, "error": f"{type(exc).__name__}: {exc}"[:200],
+                                 "rng_state": state})
+            continue
+        problems = check_weather_year(w, base)
+        if WEATHER_BREAKS[kind]:
+            problems.append("accepted although it must be refused")
+        outcome[f"{kind}: accepted" + (" WRONG" if problems else "")] += 1
+        if problems and len(failures) < 5:
+            failures.append({"kind": kind, "broken": problems, "rng_state": state})
+    return dict(sorted(outcome.items())), failures
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buildings", type=int, default=50_000,
@@ -202,6 +333,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--max-batch", type=int, default=200,
                         help="largest batch; batch sizes are drawn from 1..max-batch")
+    parser.add_argument("--weather-years", type=int, default=1000,
+                        help="random broken weather years to read (issue 21)")
     parser.add_argument("--out", type=Path, default=RESULT)
     args = parser.parse_args(argv)
 
@@ -246,6 +379,9 @@ def main(argv=None):
                 first_failures.append({"batch": batches, "rows": n, "broken": what,
                                        "rng_state": state})
     seconds = time.perf_counter() - start
+    weather_outcome, weather_failures = fuzz_weather(rng, args.weather_years, weather)
+    weather_bad = sum(v for k, v in weather_outcome.items()
+                      if "WRONG" in k or "traceback" in k or "multi-line" in k)
 
     result = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -266,14 +402,20 @@ def main(argv=None):
         "footprint_kinds": dict(sorted(kinds_seen.items())),
         "roof_shapes": [str(s) for s in roof_shapes],
         "first_failures": first_failures,
+        "weather_years": args.weather_years,
+        "weather_outcomes": weather_outcome,
+        "weather_tracebacks_or_wrongly_accepted": weather_bad,
+        "weather_first_failures": weather_failures,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n",
                         encoding="utf-8")
     print(json.dumps({k: result[k] for k in ("examples", "batches", "rows_in", "rows_out",
                                              "rows_lost", "exceptions", "property_violations",
-                                             "seconds")}))
-    return 0 if lost == 0 and not exceptions and not broken else 1
+                                             "seconds", "weather_outcomes",
+                                             "weather_tracebacks_or_wrongly_accepted")},
+                     ensure_ascii=False))
+    return 0 if lost == 0 and not exceptions and not broken and not weather_bad else 1
 
 
 if __name__ == "__main__":

@@ -207,7 +207,10 @@ def test_osm_style_heights_and_levels_are_read_or_flagged(weather):
     levels = [None, None, None, None, "6;7", "7", "x", "2"]
     g = [rect_wgs84(121.47, 31.23 + 0.001 * i, 30, 15) for i in range(len(heights))]
     b = gpd.GeoDataFrame({"height": heights, "building:levels": levels}, geometry=g, crs=4326)
-    r = pvsite.estimate(b, weather, shading=False)
+    from pvsite.errors import PvsiteWarning
+
+    with pytest.warns(PvsiteWarning, match="'abc'"):  # what can't be read is counted aloud
+        r = pvsite.estimate(b, weather, shading=False)
     storey = pvsite.Assumptions().storey_height_m
     np.testing.assert_allclose(r["height_m"], [12.0, 12.5, 40 * 0.3048, 30 * 0.3048,
                                                6 * storey, 7 * storey, 15.5, 2 * storey])

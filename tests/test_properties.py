@@ -27,6 +27,10 @@ from hypothesis import strategies as st
 
 import pvsite
 
+# arbitrary institution_type text is what these properties draw: its warning is expected
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:column .* not recognised:pvsite.errors.PvsiteWarning")
+
 # the "fuzz" profile (10,000 examples a test) is registered in conftest.py, so that
 # pytest --hypothesis-profile=fuzz finds it
 

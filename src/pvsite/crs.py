@@ -15,7 +15,7 @@ import pandas as pd
 
 from .errors import FootprintError
 
-__all__ = ["MAX_SCALE_ERROR", "present", "to_metric", "units_per_metre"]
+__all__ = ["MAX_SCALE_ERROR", "check_lonlat", "present", "to_metric", "units_per_metre"]
 
 
 def present(geoms: Any) -> np.ndarray:
@@ -58,18 +58,63 @@ def to_metric(gdf: Any) -> Any:
     Raises
     ------
     FootprintError
-        No CRS.
+        No CRS, or longitude/latitude out of range (:func:`check_lonlat`).
     """
     if gdf.crs is None:
         raise FootprintError(
             "the footprints have no CRS; set it, e.g. gdf.set_crs('EPSG:4326') for "
             "longitude/latitude, or read them with pvsite.read_footprints(path, crs=...).")
+    check_lonlat(gdf)
     valid = gdf[present(gdf.geometry.to_numpy())]
     if gdf.crs.is_projected and (valid.empty or _true_to_scale(valid)):
         return gdf
     if valid.empty:
         return gdf.to_crs(3857)
     return gdf.to_crs(valid.estimate_utm_crs())
+
+
+def check_lonlat(gdf: Any, *, where: str = "the footprints") -> None:
+    """Refuse coordinates that a geographic CRS cannot hold, saying what they look like.
+
+    With a geographic CRS (EPSG:4326, CGCS2000...), x must be a longitude in -180..180 and y
+    a latitude in -90..90. Footprints whose y goes beyond 90 with x within 90 have latitude and
+    longitude swapped; larger numbers are metres (a projected CRS's) labelled as degrees.
+    Non-finite coordinates are left to the footprint checks.
+
+    Raises
+    ------
+    FootprintError
+        Coordinates out of range, with what to do.
+    """
+    if gdf.crs is None or not gdf.crs.is_geographic:
+        return
+    import shapely
+
+    geoms = gdf.geometry.to_numpy()
+    ok = present(geoms)
+    if not ok.any():
+        return
+    with np.errstate(invalid="ignore"):
+        b = shapely.bounds(geoms[ok])
+    b = b[np.isfinite(b).all(axis=1)]
+    outside = ((b[:, 0] < -180) | (b[:, 2] > 180) | (b[:, 1] < -90) | (b[:, 3] > 90))
+    if not outside.any():
+        return
+    x0, y0 = b[outside, 0].min(), b[outside, 1].min()
+    x1, y1 = b[outside, 2].max(), b[outside, 3].max()
+    count = f"{int(outside.sum()):,} of {len(b):,} footprints"
+    if -90 <= x0 and x1 <= 90 and -180 <= y0 and y1 <= 180:
+        raise FootprintError(
+            f"{where}: {count} have y {y0:.4g}..{y1:.4g}, beyond latitude 90, while x "
+            f"({x0:.4g}..{x1:.4g}) would fit: longitude and latitude look swapped. Swap them "
+            "(gdf.geometry = gdf.geometry.map(lambda g: shapely.ops.transform(lambda x, y: "
+            "(y, x), g))) or re-export with x = longitude.")
+    raise FootprintError(
+        f"{where}: {count} have coordinates x {x0:.6g}..{x1:.6g}, y {y0:.6g}..{y1:.6g}, "
+        f"not longitude/latitude although the CRS ({gdf.crs.to_string()}) says degrees: they "
+        "look like metres of a projected CRS (UTM, Gauss-Kruger, a city grid). Set the right "
+        "CRS, e.g. read_footprints(path, crs='EPSG:4549') for a file without one, or "
+        "gdf.set_crs(..., allow_override=True).")
 
 
 #: Largest length scale error [-] of a projected CRS that footprints are kept in.

@@ -274,3 +274,55 @@ def test_rows_spaced_by_the_rule_lose_under_one_percent_to_each_other(tilt, shan
     sky_lost = masked * poa["poa_sky_diffuse"].sum()
     share = (beam_lost + sky_lost) / poa["poa_global"].sum()
     assert 0 < share < 0.01
+
+
+# ---------------------------------------------------------------------------------------------
+# latitudes where the winter-solstice rule has no answer (issue 21: Oslo, Tromso)
+
+
+@pytest.mark.parametrize("lat", [59.9, 69.7, -60.0])
+def test_row_spacing_falls_back_where_the_solstice_sun_is_below_the_horizon(lat):
+    day, why = layout.design_day(lat)
+    assert "below the horizon" in why
+    pitch, gap = pvsite.row_spacing(lat, 30.0, 2.0)
+    height = 2.0 * math.sin(math.radians(30))
+    # the stated rule, by spherical trigonometry: on the design day the lowest sun of the
+    # design hours is at least FALLBACK_MIN_ELEVATION (3.5 deg) up, so no shadow is longer
+    # than height / tan(3.5 deg); and the day before, the sun is lower than that
+    assert 0 < gap <= height / math.tan(math.radians(layout.FALLBACK_MIN_ELEVATION)) + 1e-9
+
+    def lowest(date):
+        dec = math.radians(-23.44 * math.cos(2 * math.pi * (date.dayofyear + 10) / 365))
+        phi, w = math.radians(abs(lat)), math.radians(45.0)  # 9:00 and 15:00 solar time
+        dec = dec if lat >= 0 else -dec
+        return math.degrees(math.asin(math.sin(phi) * math.sin(dec)
+                                      + math.cos(phi) * math.cos(dec) * math.cos(w)))
+
+    # geometric, with Cooper's declination; pvsite's 3.5 deg is pvlib's apparent elevation,
+    # refraction adding about 0.25 deg there
+    assert lowest(day) == pytest.approx(layout.FALLBACK_MIN_ELEVATION - 0.25, abs=0.75)
+    assert lowest(day - pd.Timedelta(days=5)) < lowest(day)
+
+
+def test_row_spacing_keeps_the_solstice_rule_in_china():
+    # Mohe (53.5 N), China's northernmost point: the solstice's 9:00 sun is 3.8 deg up
+    assert layout.design_day(53.5) == (pd.Timestamp("2023-12-21", tz="UTC"), "")
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(59.91, 10.75), (69.65, 18.96)])  # Oslo, Tromso
+def test_estimate_at_high_latitudes(lat, lon):
+    # a flat 30 m x 20 m roof; weather: pvlib's clear sky at the site
+    from pvlib.location import Location
+
+    tz = "Etc/GMT-1"
+    times = pd.date_range("2023-01-01 00:30", periods=8760, freq="h", tz=tz)
+    cs = Location(lat, lon, tz=tz).get_clearsky(times, model="ineichen")
+    w = pvsite.read_weather(cs[["ghi", "dni", "dhi"]].assign(temp_air=5.0, wind_speed=2.0),
+                            latitude=lat, longitude=lon, tz=tz, time_label="middle")
+    x, y = lon, lat
+    roof = shapely.box(x, y, x + 30 / (111_320 * math.cos(math.radians(y))), y + 20 / 110_540)
+    b = gpd.GeoDataFrame({"height": [10.0]}, geometry=[roof], crs="EPSG:4326")
+    with pytest.warns(pvsite.PvsiteWarning) as record:
+        r = pvsite.estimate(b, w, shading=False, districts=False)
+    assert any("below the horizon" in str(m.message) for m in record)
+    assert r["status"].iloc[0] == "ok" and r["capacity_kwp"].iloc[0] > 0

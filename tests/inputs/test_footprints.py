@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 import pvsite
-from pvsite.errors import FootprintError
+from pvsite.errors import FootprintError, PvsiteWarning
 
 
 @pytest.fixture
@@ -91,7 +91,8 @@ def test_attribute_aliases_and_units(tmp_path):
         for p in props]}
     path = tmp_path / "aliases.geojson"
     path.write_text(json.dumps(collection), encoding="utf-8")
-    got = pvsite.read_footprints(path)
+    with pytest.warns(PvsiteWarning, match="'unknown'"):
+        got = pvsite.read_footprints(path)
     assert "building_levels" not in got.columns
     np.testing.assert_array_equal(got["building:levels"], [4.0, 3.0, np.nan])
     np.testing.assert_array_equal(got["height"], [12.0, 7.5, np.nan])

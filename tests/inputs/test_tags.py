@@ -7,6 +7,7 @@ import pytest
 import shapely
 
 import pvsite
+from pvsite.errors import PvsiteWarning
 from pvsite.geometry.roofs import building_height
 from pvsite.inputs.tags import parse_height, tag_number
 
@@ -24,7 +25,11 @@ def text_heights(tmp_path):
 
 
 def test_read_footprints_reads_feet_and_decimal_commas(text_heights):
-    b = pvsite.read_footprints(text_heights)
+    with pytest.warns(PvsiteWarning, match="not recognised") as record:  # counted, kept
+        b = pvsite.read_footprints(text_heights)
+    assert sorted(str(w.message).split("':")[0] + "'" for w in record) == [
+        "column 'building:levels'", "column 'height'"]  # one warning per column
+    assert b["height_raw"].iloc[3] == "tall" and b["height_raw"].iloc[:3].isna().all()
     # 40 ft = 40 x 0.3048 m = 12.192 m; "12,5" is 12.5 m with a decimal comma
     np.testing.assert_allclose(b["height"].to_numpy()[:3], [12.192, 12.5, 12.0])
     assert np.isnan(b["height"].iloc[3])
@@ -33,10 +38,12 @@ def test_read_footprints_reads_feet_and_decimal_commas(text_heights):
 
 def test_the_three_readers_agree(text_heights):
     raw = gpd.read_file(text_heights)
-    from_reader = pvsite.read_footprints(text_heights)["height"]
+    with pytest.warns(PvsiteWarning, match="not recognised"):
+        from_reader = pvsite.read_footprints(text_heights)["height"]
     from_osm_parser = parse_height(raw["height"])
-    from_roof_stage = building_height(raw)["height_m"].where(
-        building_height(raw)["height_source"] == "height")
+    with pytest.warns(PvsiteWarning, match="not recognised"):
+        stage = building_height(raw)
+    from_roof_stage = stage["height_m"].where(stage["height_source"] == "height")
     np.testing.assert_allclose(from_reader.to_numpy(), from_osm_parser.to_numpy())
     np.testing.assert_allclose(from_reader.to_numpy(), from_roof_stage.to_numpy())
 

@@ -158,6 +158,9 @@ def optimal_tilt(
 ) -> tuple[float, float]:
     """Tilt and azimuth that maximise annual specific yield at the weather's site.
 
+    The azimuth is searched within 90 deg of the equator: 90-270 deg north of it (facing
+    south), 270-90 deg south of it (facing north: Sydney's optimum faces north).
+
     Parameters
     ----------
     weather : DataFrame
@@ -172,7 +175,7 @@ def optimal_tilt(
     Returns
     -------
     (float, float)
-        Optimal tilt and azimuth [deg], to 0.1 deg.
+        Optimal tilt and azimuth [deg clockwise from north, 0-360], to 0.1 deg.
 
     Examples
     --------
@@ -185,8 +188,9 @@ def optimal_tilt(
     tilts = np.arange(0.0, 90.05, 0.1)
     if surface_azimuth is not None:
         azims = np.array([float(surface_azimuth)])
-    else:
-        azims = np.arange(90.0, 270.05, 0.1)
+    else:  # within 90 deg of the equator: south north of it, north south of it
+        equator = 180.0 if float(weather.attrs["latitude"]) >= 0 else 0.0
+        azims = np.round(equator + np.arange(-90.0, 90.05, 0.1), 1) % 360.0
     tt, zz = np.meshgrid(tilts, azims, indexing="ij")
     y = grid(tt.ravel(), zz.ravel())
     i = int(np.argmax(y))

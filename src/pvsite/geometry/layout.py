@@ -16,17 +16,77 @@ year, under 1 % of the plane's irradiance at 10 to 28 deg rows (a test computes 
 
 from __future__ import annotations
 
+import functools
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..assumptions import Assumptions
+from ..errors import PvsiteWarning
 
-__all__ = ["edge_setback", "layout_planes", "row_spacing", "usable_polygons"]
+__all__ = ["FALLBACK_MIN_ELEVATION", "design_day", "edge_setback", "layout_planes",
+           "row_spacing", "usable_polygons"]
 
 #: Offsets of the first row tried by the packer (fractions of the row pitch).
 PHASES = 4
+#: Lowest sun elevation rows are spaced for [deg, apparent]. A pvsite assumption: just under
+#: the sun's elevation at 9:00 solar time on the winter solstice at 53.5 N (Mohe, China's
+#: northernmost point; 3.8 deg geometric, 4.0 apparent by pvlib), the lowest that GB
+#: 50797-2012's rule asks rows to clear anywhere in China. Farther from the equator
+#: (north of about 54 deg) the solstice's sun is lower and :func:`design_day` moves on.
+FALLBACK_MIN_ELEVATION = 3.5
+
+
+def _design_elevations(latitude: float, date: pd.Timestamp,
+                       design_hours: tuple[float, float]) -> pd.DataFrame:
+    """Solar position (pvlib, SPA) every 5 min between the design hours of ``date``."""
+    import pvlib
+
+    solar_hours = np.arange(design_hours[0], design_hours[1] + 1e-9, 5 / 60)
+    # apparent solar time -> UTC at longitude 0: subtract the equation of time
+    eot = pvlib.solarposition.equation_of_time_spencer71(date.day_of_year)  # [min]
+    times = date + pd.to_timedelta(solar_hours * 60 - eot, unit="min")
+    return pvlib.solarposition.get_solarposition(pd.DatetimeIndex(times), latitude, 0.0)
+
+
+@functools.lru_cache(maxsize=256)
+def design_day(latitude: float, design_hours: tuple[float, float] = (9.0, 15.0)
+               ) -> tuple[pd.Timestamp, str]:
+    """The day whose design hours rows must not shade each other in, and why it is that day.
+
+    The winter solstice (21 December north of the equator, 21 June south of it), the rule of
+    GB 50797-2012, where the sun stands at least ``FALLBACK_MIN_ELEVATION`` above the horizon
+    through the design hours (everywhere in China). Farther from the equator the rule asks
+    for rows metres apart for a sun grazing the horizon (at 59 N, a 2 m row 30 deg tilted
+    would need a gap of 290 m), or has no answer at all where the sun is below the horizon
+    (north of about 59.6 deg for 9:00-15:00: Oslo, Tromso). There the first day after the
+    solstice on which the sun stays ``FALLBACK_MIN_ELEVATION`` up through the design hours
+    is used, with a reason ('' for the solstice).
+
+    Examples
+    --------
+    >>> day, why = design_day(69.7)
+    >>> day.strftime("%d %B"), why.startswith("the winter solstice's sun")
+    ('20 February', True)
+    """
+    north = latitude >= 0
+    solstice = pd.Timestamp("2023-12-21" if north else "2023-06-21", tz="UTC")
+    sp = _design_elevations(latitude, solstice, design_hours)
+    low = float(sp["apparent_elevation"].min())
+    if low >= FALLBACK_MIN_ELEVATION:
+        return solstice, ""
+    for days in range(1, 183):
+        date = solstice + pd.Timedelta(days=days)
+        elevation = _design_elevations(latitude, date, design_hours)["apparent_elevation"]
+        if np.all(elevation.to_numpy() >= FALLBACK_MIN_ELEVATION):
+            break
+    where = "below the horizon" if low <= 0 else f"only {low:.1f} deg high"
+    return date, (f"the winter solstice's sun is {where} during the design hours at latitude "
+                  f"{latitude:g}, so rows are spaced not to shade each other from "
+                  f"{design_hours[0]:g} to {design_hours[1]:g} h solar time on {date:%d %B}, "
+                  f"the first day the sun stays {FALLBACK_MIN_ELEVATION:g} deg up then")
 
 
 def row_spacing(latitude: float, surface_tilt: float, slant_length: float, *,
@@ -54,7 +114,9 @@ def row_spacing(latitude: float, surface_tilt: float, slant_length: float, *,
         Row pitch, front of one row to the front of the next [m], and the clear gap between the
         back of one row and the foot of the next [m]: the largest shadow, projected onto the
         row's facing direction, that a row of height ``slant_length * sin(tilt)`` casts between
-        the design hours, from pvlib's solar position (SPA) sampled every 5 min.
+        the design hours, from pvlib's solar position (SPA) sampled every 5 min. Where the sun
+        is below the horizon at some design hour of the solstice (Oslo, Tromso), the design
+        day of :func:`design_day` is used instead (:func:`layout_planes` warns).
 
     Examples
     --------
@@ -66,20 +128,11 @@ def row_spacing(latitude: float, surface_tilt: float, slant_length: float, *,
     >>> round(gap / (2.0 * 0.5), 2)
     1.93
     """
-    import pvlib
-
     north = latitude >= 0
     facing = (180.0 if north else 0.0) if row_azimuth is None else float(row_azimuth)
-    date = pd.Timestamp("2023-12-21" if north else "2023-06-21", tz="UTC")
-    solar_hours = np.arange(design_hours[0], design_hours[1] + 1e-9, 5 / 60)
-    # apparent solar time -> UTC at longitude 0: subtract the equation of time
-    eot = pvlib.solarposition.equation_of_time_spencer71(date.day_of_year)  # [min]
-    times = date + pd.to_timedelta(solar_hours * 60 - eot, unit="min")
-    sp = pvlib.solarposition.get_solarposition(pd.DatetimeIndex(times), latitude, 0.0)
+    date, _ = design_day(float(latitude), tuple(design_hours))
+    sp = _design_elevations(latitude, date, design_hours)
     elevation = np.radians(sp["apparent_elevation"].to_numpy())
-    if np.any(elevation <= 0):
-        raise ValueError(f"the sun is below the horizon during the design hours at latitude "
-                         f"{latitude}; no row spacing avoids shading.")
     relative = np.radians(sp["azimuth"].to_numpy() - facing)
     height = slant_length * np.sin(np.radians(surface_tilt))
     shadow = height * np.cos(relative) / np.tan(elevation)
@@ -257,6 +310,10 @@ def layout_planes(planes: pd.DataFrame, *, latitude: float, flat_tilt: float,
     n = len(p)
     flat = p["roof_type"].to_numpy() == "flat"
     equator = 180.0 if latitude >= 0 else 0.0
+    if flat.any():
+        _, why = design_day(float(latitude), tuple(a.design_hours))
+        if why:
+            warnings.warn(why + ".", PvsiteWarning, stacklevel=3)
     geoms = p["geometry"].to_numpy()
     p["surface_tilt"] = np.where(flat, flat_tilt, p["plane_tilt"].to_numpy())
     turn = np.zeros(n)

@@ -8,6 +8,7 @@ roof four, a shed (skillion) roof one.
 from __future__ import annotations
 
 import threading
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ import pandas as pd
 
 from ..assumptions import Assumptions
 from ..crs import present
-from ..inputs.tags import tag_number
+from ..inputs.tags import tag_number, warn_unrecognised
 
 __all__ = ["building_height", "planes_from_dsm", "roof_planes", "roof_type"]
 
@@ -23,6 +24,25 @@ __all__ = ["building_height", "planes_from_dsm", "roof_planes", "roof_type"]
 FLAT_SHAPES = frozenset({"flat", "", "none", "nan", "terrace", "roof_terrace"})
 #: Shapes pvsite splits into planes; other pitched shapes (dome, onion, ...) are unsuitable.
 PLANE_SHAPES = ("gabled", "hipped", "skillion", "half-hipped", "pyramidal", "saltbox")
+#: The other ``roof:shape`` values of the OSM wiki (Key:roof:shape): known, pitched, not split.
+OTHER_OSM_SHAPES = frozenset({
+    "gambrel", "mansard", "dome", "onion", "round", "side_hipped", "side_half-hipped",
+    "crosspitched", "double_saltbox", "quadruple_saltbox", "sawtooth", "butterfly", "cone",
+    "many", "zakomar", "tented"})
+#: Chinese names of roof shapes: 平屋顶/平顶/平屋面 (flat), 坡屋顶 (pitched: read as gabled,
+#: the common form), 双坡/人字 (two slopes: gabled), 四坡/庑殿 (four slopes: hipped), 歇山
+#: (hip-and-gable: hipped, its small gable ignored), 单坡 (one slope: skillion), 攒尖
+#: (pyramidal), 穹顶/圆顶 (dome), 锯齿 (sawtooth).
+ROOF_SHAPE_ALIASES = {
+    "平屋顶": "flat", "平顶": "flat", "平": "flat", "平屋面": "flat", "平台": "flat",
+    "屋顶平台": "flat", "坡屋顶": "gabled", "坡顶": "gabled", "坡屋面": "gabled",
+    "双坡": "gabled", "双坡顶": "gabled", "双坡屋顶": "gabled", "两坡": "gabled",
+    "人字": "gabled", "人字顶": "gabled", "硬山": "gabled", "悬山": "gabled",
+    "四坡": "hipped", "四坡顶": "hipped", "四坡屋顶": "hipped", "庑殿": "hipped",
+    "歇山": "hipped", "单坡": "skillion", "单坡顶": "skillion", "单坡屋顶": "skillion",
+    "攒尖": "pyramidal", "穹顶": "dome", "圆顶": "dome", "锯齿": "sawtooth",
+    "锯齿形": "sawtooth",
+}
 #: Tallest height trusted [m]: the Shanghai Tower, the city's tallest building, is 632 m.
 MAX_HEIGHT_M = 700.0
 #: Most storeys trusted (the Shanghai Tower has 128 above ground).
@@ -41,6 +61,10 @@ def building_height(gdf: Any, *, assumptions: Assumptions | None = None) -> pd.D
         Optional columns ``height`` [m] and ``building:levels`` [storeys].
     assumptions : Assumptions, optional
         ``storey_height_m`` and ``default_height_m``.
+
+    Text is read by :func:`pvsite.inputs.tags.tag_number` (``20 m``, ``约20米``, ``地上5层``,
+    ``五层``...); values it cannot read are noted per row and counted in one
+    :class:`pvsite.errors.PvsiteWarning` per column.
 
     Returns
     -------
@@ -69,6 +93,10 @@ def building_height(gdf: Any, *, assumptions: Assumptions | None = None) -> pd.D
                     "building:levels " + levels.astype(str) + " ignored", note)
     for unread, col in ((unread_h, "height"), (unread_l & ~ok_h, "building:levels")):
         if unread.any():
+            warn_unrecognised(col, gdf[col][unread.to_numpy(dtype=bool)],
+                              "those buildings take their height from the next source "
+                              "(storeys, else the default); write heights as 20, 20 m or 20米, "
+                              "storeys as 5 or 5层.")
             text = gdf[col].astype(str).str.slice(0, 20)
             note = np.where(unread, np.where(note == "", "", note + "; ") + "unreadable "
                             + col + " '" + text + "' ignored", note)
@@ -77,10 +105,27 @@ def building_height(gdf: Any, *, assumptions: Assumptions | None = None) -> pd.D
 
 
 def roof_type(gdf: Any) -> pd.Series:
-    """'flat' or the pitched ``roof:shape`` of each building (flat where none is given)."""
+    """'flat' or the pitched ``roof:shape`` of each building (flat where none is given).
+
+    OSM values in any case or width, or Chinese names (:data:`ROOF_SHAPE_ALIASES`: 平屋顶 is
+    flat, 双坡 gabled, 四坡 hipped...). A value that is neither an OSM shape nor a known name
+    is kept as it is (a pitched roof pvsite cannot split: ``unsuitable``) and counted in one
+    :class:`pvsite.errors.PvsiteWarning`.
+
+    Examples
+    --------
+    >>> roof_type(pd.DataFrame({"roof:shape": ["平屋顶", "Gabled", "四坡", None]})).tolist()
+    ['flat', 'gabled', 'hipped', 'flat']
+    """
     if "roof:shape" not in gdf:
         return pd.Series("flat", index=gdf.index)
-    shape = gdf["roof:shape"].astype("string").str.strip().str.lower().fillna("flat")
+    shape = gdf["roof:shape"].astype("string").map(
+        lambda t: unicodedata.normalize("NFKC", t).strip().lower(), na_action="ignore")
+    shape = shape.astype("string").replace(ROOF_SHAPE_ALIASES).fillna("flat")
+    known = shape.isin(FLAT_SHAPES | set(PLANE_SHAPES) | OTHER_OSM_SHAPES).to_numpy(dtype=bool)
+    warn_unrecognised("roof:shape", gdf["roof:shape"][~known], "they are kept as given and "
+                      "their roofs are unsuitable (cannot be split into planes). Use an OSM "
+                      "roof:shape (flat, gabled, hipped, skillion...) or 平屋顶, 双坡, 四坡.")
     return shape.where(~shape.isin(FLAT_SHAPES), "flat").astype(object)
 
 

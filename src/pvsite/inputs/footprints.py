@@ -7,25 +7,50 @@ one parser of :mod:`pvsite.inputs.tags`.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..errors import FootprintError
-from .tags import tag_number
+from ..assumptions import INSTITUTION_TYPES
+from ..crs import check_lonlat
+from ..errors import FootprintError, PvsiteWarning
+from .tags import tag_number, warn_unrecognised
 
-__all__ = ["read_footprints", "standardise_columns"]
+__all__ = ["COLUMN_NAMES", "FOOTPRINT_ALIASES", "protect_output_names", "read_footprints",
+           "recognise_columns", "standardise_columns"]
 
 
-#: Other spellings of the attributes pvsite reads, mapped to the OSM key pvsite uses.
-FOOTPRINT_ALIASES = {
-    "building_levels": "building:levels",
-    "levels": "building:levels",
-    "floors": "building:levels",
-    "roof_shape": "roof:shape",
-    "height_m": "height",
+#: Common names of the columns pvsite reads, in English and Chinese, by the name pvsite uses
+#: (OSM's keys, and ``institution_type``, ``building_id``). Matched in any case and width,
+#: with spaces, ``-`` and ``:`` read as ``_`` and a unit in brackets dropped (``高度(m)``,
+#: ``Height [m]``); within a name the first found in this order is taken.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "height": ("height", "height_m", "heights", "building_height", "bldg_height", "hgt",
+               "高度", "建筑高度", "楼高", "房屋高度", "建筑物高度"),
+    "building:levels": ("building_levels", "levels", "floors", "floor", "storeys", "stories",
+                        "storey", "num_floors", "n_floors", "floor_count", "nfloors",
+                        "楼层数", "层数", "楼层", "建筑层数", "地上层数", "总层数"),
+    "roof:shape": ("roof_shape", "roofshape", "roof_type", "屋顶形式", "屋顶类型", "屋面形式",
+                   "屋顶"),
+    "institution_type": ("institution_type", "inst_type", "building_type", "bldg_type", "type",
+                         "类型", "单位类型", "机构类型", "建筑类型", "建筑性质", "性质", "类别"),
+    "building_id": ("building_id", "bldg_id", "id", "objectid", "fid", "建筑编号", "建筑物编号",
+                    "编号"),
 }
+#: Other spellings of the attributes pvsite reads, mapped to the name pvsite uses (the
+#: exact-name part of :data:`COLUMN_NAMES`, kept for callers that read it).
+FOOTPRINT_ALIASES = {alias: name for name, aliases in COLUMN_NAMES.items()
+                     for alias in aliases if alias != name and alias.isascii()}
+#: Output columns that ``estimate`` reads from its input when they are there (the district
+#: when ``districts=False``, the type), so that they are not set aside.
+READ_FROM_INPUT = frozenset({"institution_type", "district", "district_en", "adcode"})
+#: Names a polygon layer of a multi-layer file has when it holds buildings.
+_BUILDING_LAYER = re.compile(r"build|bldg|footprint|roof|建筑|房屋|楼", re.IGNORECASE)
 
 
 def read_footprints(
@@ -35,6 +60,9 @@ def read_footprints(
     crs: Any = None,
     coordinate_system: str | None = None,
     encoding: str | None = None,
+    height: str | None = None,
+    levels: str | None = None,
+    institution_type: str | None = None,
 ) -> Any:
     """Read building footprints from any OGR format (GeoJSON, GPKG, Shapefile...) or GeoParquet.
 
@@ -45,7 +73,9 @@ def read_footprints(
         (``.osm``, ``.osm.pbf``) by :func:`pvsite.read_osm`, anything else through pyogrio
         (GDAL/OGR).
     layer : str or int, optional
-        Layer of a multi-layer file (GeoPackage).
+        Layer of a multi-layer file (GeoPackage). Needed when the file has several layers,
+        unless exactly one polygon layer is named like buildings (``buildings``, ``bldg``,
+        ``footprints``, ``roofs``, ``建筑``...): that one is read, with a warning.
     encoding : str, optional
         Text encoding of the attributes when the file does not say (a Shapefile without its
         ``.cpg``), e.g. ``"gbk"`` for many Chinese GIS exports; ignored for GeoParquet.
@@ -57,21 +87,31 @@ def read_footprints(
         EPSG:4326; ``'gcj02'`` or ``'bd09'`` moves them to WGS84 with
         :func:`pvsite.to_wgs84` (an offset of a few hundred metres in China). ``None``
         or ``'wgs84'`` (default) keeps the coordinates as they are.
+    height, levels, institution_type : str, optional
+        Name the file's column of heights [m], storeys or institution types when it is not
+        one of the common names pvsite recognises (:data:`COLUMN_NAMES`: ``Height``,
+        ``Floor``, ``floors``, ``层数``, ``楼层``, ``高度``, ``建筑高度``, ``type``...).
 
     Returns
     -------
     GeoDataFrame
-        Every row of the file, in its order, with its CRS. Attribute spellings
-        ``building_levels``/``levels``/``floors``, ``roof_shape`` and ``height_m`` are renamed to
-        the OSM keys ``building:levels``, ``roof:shape`` and ``height``; ``height`` and
-        ``building:levels`` are made numeric (``"12 m"`` -> 12.0; unparseable -> NaN). The path
-        is in ``.attrs['source']``.
+        Every row of the file, in its order, with its CRS. Columns with a common name
+        (:data:`COLUMN_NAMES`, any case: ``Floor``, ``levels``, ``层数``, ``height_m``,
+        ``高度``...) or named by ``height=``, ``levels=``, ``institution_type=`` are renamed to
+        ``height``, ``building:levels``, ``roof:shape``, ``institution_type`` and
+        ``building_id`` (``.attrs['columns']`` says which were); ``height`` and
+        ``building:levels`` are made numeric (``"12 m"``, ``"约20米"`` -> 12.0, 20.0); values
+        that cannot be read are NaN, kept as given in ``height_raw`` /
+        ``building:levels_raw`` and counted in one warning per column. The path is in
+        ``.attrs['source']``.
 
     Raises
     ------
     FootprintError
-        Missing or unreadable file, no geometry column, no CRS and none given, or
-        ``coordinate_system`` 'gcj02'/'bd09' for a file in a projected CRS.
+        Missing or unreadable file, no geometry column, no CRS and none given,
+        ``coordinate_system`` 'gcj02'/'bd09' for a file in a projected CRS, several layers and
+        no ``layer=``, a named column that is not in the file, or longitude/latitude out of
+        range (swapped, or metres labelled as degrees).
     ValueError
         ``coordinate_system`` is not one of the values above.
 
@@ -101,8 +141,12 @@ def read_footprints(
         if path.suffix.lower() in (".parquet", ".geoparquet"):
             gdf = gpd.read_parquet(path)
         else:
+            if layer is None:
+                layer = _pick_layer(path)
             gdf = gpd.read_file(path, layer=layer, engine="pyogrio",
                                 **({"encoding": encoding} if encoding else {}))
+    except FootprintError:
+        raise
     except Exception as exc:
         raise FootprintError(
             f"{path}: could not be read as footprints ({type(exc).__name__}: {exc}). Check that "
@@ -117,6 +161,7 @@ def read_footprints(
                 "read_footprints(path, crs='EPSG:4326') for longitude/latitude in WGS84, or the "
                 "EPSG code of your GIS's projected CRS.")
         gdf = gdf.set_crs(crs)
+    check_lonlat(gdf, where=str(path))
     if coordinate_system in COORDINATE_SYSTEMS:
         if not gdf.crs.is_geographic:
             raise FootprintError(
@@ -125,20 +170,172 @@ def read_footprints(
                 "footprints come as longitude/latitude (declared EPSG:4326); read this file "
                 "without coordinate_system=, or convert the original longitude/latitude.")
         gdf = to_wgs84(gdf, source=coordinate_system)
-    gdf = standardise_columns(gdf)
+    named = {"height": height, "building:levels": levels, "institution_type": institution_type}
+    gdf = standardise_columns(gdf, named={k: v for k, v in named.items() if v is not None},
+                              where=str(path))
     gdf.attrs["source"] = str(path)
     return gdf
 
 
-def standardise_columns(gdf: Any) -> Any:
-    """Rename attribute aliases to OSM keys and make ``height``/``building:levels`` numeric.
+def _pick_layer(path: Path) -> Any:
+    """The layer of a footprint file to read.
 
-    Text goes through :func:`pvsite.inputs.tags.tag_number`, the parser ``read_osm`` and the
-    roof stage use too: ``"40 ft"`` is 12.19 m and ``"12,5"`` 12.5 m; unreadable text is NaN.
+    None for a one-layer file, else the one polygon layer named like buildings (with a
+    warning); several layers otherwise are refused, listing them.
     """
-    gdf = gdf.rename(columns={k: v for k, v in FOOTPRINT_ALIASES.items()
-                              if k in gdf.columns and v not in gdf.columns})
+    import pyogrio
+
+    try:
+        layers = pyogrio.list_layers(path)
+    except Exception:  # noqa: BLE001 - not a multi-layer source: let read_file say why
+        return None
+    if len(layers) <= 1:
+        return None
+    polygons = [str(name) for name, kind in layers if kind and "polygon" in str(kind).lower()]
+    named = [name for name in polygons if _BUILDING_LAYER.search(name)]
+    listing = ", ".join(f"'{name}' ({kind or 'no geometry'})" for name, kind in layers)
+    if len(named) == 1:
+        warnings.warn(f"{path}: has {len(layers)} layers ({listing}); reading '{named[0]}', the "
+                      f"one polygon layer named like buildings. Pass layer= to choose.",
+                      PvsiteWarning, stacklevel=4)
+        return named[0]
+    raise FootprintError(f"{path}: has {len(layers)} layers ({listing}); say which holds the "
+                         "buildings, e.g. read_footprints(path, layer='buildings').")
+
+
+def _column_key(name: Any) -> str:
+    """A column name made comparable: NFKC, lower case, no unit in brackets, ``_`` separators."""
+    text = unicodedata.normalize("NFKC", str(name)).strip().casefold()
+    text = re.sub(r"\s*[(\[].*?[)\]]\s*$", "", text)
+    return re.sub(r"[\s\-:./]+", "_", text).strip("_")
+
+
+def recognise_columns(columns: Iterable[Any], *,
+                      named: dict[str, str] | None = None) -> dict[Any, str]:
+    """Which input column is read as which attribute: ``{input name: pvsite name}``.
+
+    Parameters
+    ----------
+    columns : iterable
+        The input's column names.
+    named : dict, optional
+        ``{pvsite name: input name}`` given explicitly (``read_footprints(height=...)``);
+        these win over recognised names.
+
+    Returns
+    -------
+    dict
+        Renames for ``DataFrame.rename``: for each pvsite name of :data:`COLUMN_NAMES` with no
+        column of its own, the first of its common names found (any case or width). A column
+        already named as pvsite reads it (``height``, ``building:levels``) is kept.
+
+    Raises
+    ------
+    FootprintError
+        A ``named`` column is not among ``columns``.
+
+    Examples
+    --------
+    >>> recognise_columns(["Floor", "高度", "name"])
+    {'高度': 'height', 'Floor': 'building:levels'}
+    """
+    columns = list(columns)
+    named = dict(named or {})
+    missing = [v for v in named.values() if v not in columns]
+    if missing:
+        raise FootprintError(f"column(s) {missing} not found; the file has {columns}.")
+    out: dict[Any, str] = {v: k for k, v in named.items() if v != k}
+    keys = {c: _column_key(c) for c in columns if c not in out}
+    for target, aliases in COLUMN_NAMES.items():
+        if target in named or target in columns:
+            continue
+        for alias in aliases:
+            hit = [c for c, k in keys.items() if k == _column_key(alias) and c not in out]
+            if hit:
+                out[hit[0]] = target
+                break
+    return out
+
+
+def standardise_columns(gdf: Any, *, named: dict[str, str] | None = None,
+                        where: str = "the footprints") -> Any:
+    """Rename recognised columns to pvsite's names; make ``height``, ``building:levels`` numeric.
+
+    Names by :func:`recognise_columns` (``named``: ``{pvsite name: input column}`` given
+    explicitly); a column already holding a pvsite name that ``named`` replaces is kept as
+    ``original_<name>``. Text goes through :func:`pvsite.inputs.tags.tag_number`, the parser
+    ``read_osm`` and the roof stage use too: ``"40 ft"`` is 12.19 m, ``"12,5"`` 12.5 m,
+    ``"约20米"`` 20 m, ``"地上5层"`` 5 storeys; unreadable text is NaN, kept as given in
+    ``<name>_raw`` and counted in one :class:`pvsite.errors.PvsiteWarning` per column.
+    """
+    named = dict(named or {})
+    renames = recognise_columns(gdf.columns, named=named)
+    aside = {t: f"original_{t}" for t in named if t in gdf.columns and named[t] != t}
+    gdf = gdf.rename(columns=aside).rename(columns=renames)
     for col in ("height", "building:levels"):
         if col in gdf.columns and not pd.api.types.is_numeric_dtype(gdf[col]):
-            gdf[col] = tag_number(gdf[col], height=col == "height")[0]
+            values, unread = tag_number(gdf[col], height=col == "height")
+            bad = unread.to_numpy(dtype=bool)
+            if bad.any():
+                gdf[f"{col}_raw"] = gdf[col].where(bad)
+                then = "storeys or the default" if col == "height" else "the default height"
+                warn_unrecognised(col, gdf[col][bad], f"they are NaN here (as given in "
+                                  f"'{col}_raw') and those buildings fall back to {then} "
+                                  f"({where}).", stacklevel=4)
+            gdf[col] = values
+    gdf.attrs["columns"] = {str(k): v for k, v in renames.items()}
     return gdf
+
+
+def protect_output_names(gdf: Any, *, reserved: Iterable[str]) -> Any:
+    """Set aside input columns that ``estimate`` would overwrite, under ``input_<name>``.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The buildings as given to :func:`pvsite.estimate`.
+    reserved : iterable of str
+        The names ``estimate`` writes (:data:`pvsite.results.schema.OUTPUT_COLUMNS`).
+
+    Returns
+    -------
+    GeoDataFrame
+        The same rows. A column named like an output (``capacity_kwp``, ``status``,
+        ``reason``...) is renamed ``input_<name>``, with one
+        :class:`pvsite.errors.PvsiteWarning`; ``height_m`` becomes the input's ``height`` when
+        it has none (and ``roof_type`` its ``roof:shape``), so that it is read as a height.
+        The columns ``estimate`` reads (``institution_type``, ``district``, ``district_en``,
+        ``adcode``) stay; an ``institution_type`` with values other than pvsite's types is
+        also copied, as given, to ``input_institution_type``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely, warnings
+    >>> g = gpd.GeoDataFrame({"height_m": [60.0], "status": ["built"]},
+    ...                      geometry=[shapely.box(0, 0, 10, 10)], crs="EPSG:32651")
+    >>> with warnings.catch_warnings(record=True):
+    ...     warnings.simplefilter("always")
+    ...     protect_output_names(g, reserved=["height_m", "status"]).columns.tolist()
+    ['height', 'input_status', 'geometry']
+    """
+    reserved = set(reserved)
+    renames: dict[Any, str] = {}
+    for col, target in (("height_m", "height"), ("roof_type", "roof:shape")):
+        if col in gdf.columns and target not in gdf.columns:
+            renames[col] = target
+    geometry = gdf.geometry.name if hasattr(gdf, "geometry") else None
+    clash = [c for c in gdf.columns if c in reserved and c not in READ_FROM_INPUT
+             and c not in renames and c != geometry]
+    renames.update({c: f"input_{c}" for c in clash})
+    out = gdf.rename(columns=renames) if renames else gdf
+    if clash:
+        warnings.warn(f"input column(s) {clash} have the names of outputs of estimate; kept as "
+                      f"{[renames[c] for c in clash]}.", PvsiteWarning, stacklevel=3)
+    if "institution_type" in out.columns and "input_institution_type" not in out.columns:
+        given = out["institution_type"]
+        other = given.notna().to_numpy(dtype=bool) & ~given.isin(INSTITUTION_TYPES).to_numpy(
+            dtype=bool)
+        if other.any():
+            out = out.copy() if out is gdf else out
+            out["input_institution_type"] = given
+    return out
