@@ -171,8 +171,21 @@ class Assumptions:
     storey_height_m : float
         Height per storey when only ``building:levels`` is known [m]. Default 3.0 m (DESIGN.md).
     default_height_m : float
-        Height when neither ``height`` nor ``building:levels`` is known [m]. Default 12 m (four
-        storeys of 3 m); such rows are flagged in ``reason``.
+        Height when neither ``height`` nor ``building:levels`` is known, and the building's
+        ``building`` tag is not in ``default_storeys`` [m]. Default 12 m (four storeys of
+        3 m); such rows are flagged in ``reason``.
+    default_storeys : mapping of OSM ``building`` value to float
+        Storeys assumed by building type where neither height nor storeys are given (times
+        ``storey_height_m``). school 4 and kindergarten 3: the storeys that GB 50099-2011
+        (中小学校设计规范) allows the main teaching rooms of primary schools (secondary
+        schools: 5) and JGJ 39-2016 (托儿所、幼儿园建筑设计规范) children's rooms, read as the
+        usual height of such buildings; apartments, residential and dormitory 6: GB
+        50096-2011 (住宅设计规范) requires lifts from the seventh storey, so walk-up housing
+        and dormitories stop at six (a pvsite reading; towers have their storeys mapped more
+        often). university and college 5, hospital 6, office, government and public 6,
+        commercial and retail 3, house, detached and terrace 2, industrial, warehouse and
+        hangar 3 (a tall single storey), garage, garages, shed, roof, kiosk and greenhouse 1:
+        pvsite assumptions.
 
     Savings
     -------
@@ -316,6 +329,17 @@ class Assumptions:
     # buildings
     storey_height_m: float = 3.0
     default_height_m: float = 12.0
+    default_storeys: Mapping[str, float] = field(
+        default_factory=lambda: _frozen(
+            {
+                "school": 4, "kindergarten": 3, "apartments": 6, "residential": 6,
+                "dormitory": 6, "university": 5, "college": 5, "hospital": 6, "office": 6,
+                "government": 6, "public": 6, "commercial": 3, "retail": 3, "house": 2,
+                "detached": 2, "terrace": 2, "industrial": 3, "warehouse": 3, "hangar": 3,
+                "garage": 1, "garages": 1, "shed": 1, "roof": 1, "kiosk": 1, "greenhouse": 1,
+            }
+        )
+    )
     # savings
     grid_emission_factor: float = 0.42
     coal_factor_calorific: float = 0.1229
@@ -387,6 +411,8 @@ class Assumptions:
             bad.append("obstruction_share")
         if any(not v >= 0 for v in self.load_intensity_kwh_per_m2.values()):
             bad.append("load_intensity_kwh_per_m2")
+        if any(not v > 0 for v in self.default_storeys.values()):
+            bad.append("default_storeys")
         if any(not 0 <= v <= 1 for v in self.facade_usable_share.values()):
             bad.append("facade_usable_share")
         bad += [name for name in ("parking_space_width_m", "parking_space_length_m",
@@ -408,6 +434,7 @@ class Assumptions:
         object.__setattr__(self, "load_intensity_kwh_per_m2",
                            _frozen(self.load_intensity_kwh_per_m2))
         object.__setattr__(self, "facade_usable_share", _frozen(self.facade_usable_share))
+        object.__setattr__(self, "default_storeys", _frozen(self.default_storeys))
 
     @property
     def module_area_m2(self) -> float:
@@ -461,4 +488,5 @@ class Assumptions:
         out["obstruction_share"] = dict(self.obstruction_share)
         out["load_intensity_kwh_per_m2"] = dict(self.load_intensity_kwh_per_m2)
         out["facade_usable_share"] = dict(self.facade_usable_share)
+        out["default_storeys"] = dict(self.default_storeys)
         return out

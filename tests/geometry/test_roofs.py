@@ -59,3 +59,14 @@ def test_height_from_height_then_levels_then_default():
     # what was not trusted is said
     assert "implausible height" in h["height_note"].iloc[3]
     assert "implausible height" in h["height_note"].iloc[4]
+
+
+def test_default_heights_follow_the_building_type():
+    a = Assumptions()
+    g = pd.DataFrame({"building": ["dormitory", "yes", "School", "house", None, "dormitory"],
+                      "height": [np.nan] * 5 + [30.0]})
+    h = building_height(g, assumptions=a)
+    # storeys by type (dormitory 6, school 4, house 2) x 3 m; 'yes' and none: the default
+    np.testing.assert_allclose(h["height_m"], [18.0, a.default_height_m, 12.0, 6.0,
+                                               a.default_height_m, 30.0])
+    assert h["height_source"].tolist() == ["default"] * 5 + ["height"]

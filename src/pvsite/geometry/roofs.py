@@ -60,7 +60,8 @@ def building_height(gdf: Any, *, assumptions: Assumptions | None = None) -> pd.D
     gdf : GeoDataFrame or DataFrame
         Optional columns ``height`` [m] and ``building:levels`` [storeys].
     assumptions : Assumptions, optional
-        ``storey_height_m`` and ``default_height_m``.
+        ``storey_height_m``, ``default_storeys`` (by the OSM ``building`` value) and
+        ``default_height_m``.
 
     Text is read by :func:`pvsite.inputs.tags.tag_number` (``20 m``, ``约20米``, ``地上5层``,
     ``五层``...); values it cannot read are noted per row and counted in one
@@ -83,8 +84,12 @@ def building_height(gdf: Any, *, assumptions: Assumptions | None = None) -> pd.D
                         if "building:levels" in gdf else (nan, nan.isna() & False))
     ok_h = given.between(0, MAX_HEIGHT_M, inclusive="neither")
     ok_l = levels.between(0, MAX_LEVELS, inclusive="neither") & ~ok_h
-    height = np.where(ok_h, given, np.where(ok_l, levels * a.storey_height_m,
-                                            a.default_height_m))
+    # no height, no storeys: the usual storeys of the building's type, else one default
+    btype = (gdf["building"].astype("string").str.strip().str.lower()
+             if "building" in gdf else pd.Series(pd.NA, index=gdf.index, dtype="string"))
+    typical = btype.map(dict(a.default_storeys)).astype(float) * a.storey_height_m
+    fallback = typical.fillna(a.default_height_m).to_numpy(dtype=float)
+    height = np.where(ok_h, given, np.where(ok_l, levels * a.storey_height_m, fallback))
     source = np.where(ok_h, "height", np.where(ok_l, "levels", "default"))
     bad_h = given.notna() & ~given.between(0, MAX_HEIGHT_M, inclusive="neither")
     bad_l = levels.notna() & ~levels.between(0, MAX_LEVELS, inclusive="neither") & ~ok_h
