@@ -52,7 +52,8 @@ for (file, line, func), (cc, nc, tt, ct, callers) in stats.stats.items():
                                      "institution_type", "districts_of", "roof_surfaces",
                                      "lay_out", "surface_yield", "surface_losses",
                                      "per_building", "optimal_tilt", "pack", "profiles",
-                                     "shading_loss", "__init__", "rollup"):
+                                     "shading_loss", "__init__", "rollup", "point_profiles",
+                                     "roof_points", "roof_pairs"):
         stages[f"{{Path(file).name}}:{{func}}"] = round(stages.get(func, 0) + ct, 2)
 print(json.dumps({{"n": n, "seconds": seconds, "peak_rss_mb": peak,
                   "ok": int((r["status"] == "ok").sum()),

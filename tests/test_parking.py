@@ -1,6 +1,7 @@
 """pvsite.carports: open car parks through the whole chain, against independent references."""
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 
@@ -66,3 +67,21 @@ def test_a_mapped_capacity_is_the_number_of_spaces(shanghai_weather):
                         districts=False)
     assert c.iloc[0]["n_spaces"] == 55 and c.iloc[0]["spaces_source"] == "capacity"
     assert "the layout fits 60" in c.iloc[0]["reason"]
+
+
+def test_a_building_to_the_south_shades_the_canopies(shanghai_weather, open_lot):
+    """A 40 m building 10 m south of the car park: the loss against the brute force of
+    tests/_brute_shading.py (points x hours x prisms) on the canopies' outlines."""
+    from _brute_shading import whole_roof_loss
+
+    tower = shapely.box(X, Y - 30, X + 50, Y - 10)  # 50 m x 20 m, 40 m high, 10 m south
+    b = gpd.GeoDataFrame({"height": [40.0]}, geometry=[tower], crs="EPSG:32651")
+    c, canopies = pvsite.carports(lots(LOT), shanghai_weather, buildings=b, districts=False,
+                                  planes=True)
+    assert c.iloc[0]["annual_kwh"] < open_lot.iloc[0]["annual_kwh"]
+    a = Assumptions()
+    brute = np.average(
+        [whole_roof_loss(g, [(tower, 40.0)], shanghai_weather, tilt=a.carport_tilt,
+                         azimuth=180.0, roof_height=a.carport_height_m, spacing=2.0)
+         for g in canopies["geometry"]])
+    assert c.iloc[0]["shading_loss"] == pytest.approx(brute, abs=0.02)

@@ -31,6 +31,7 @@ from .inputs.weather import read_weather
 from .output.export import to_csv, to_geojson, to_geopackage, to_geoparquet
 from .output.plot import plot_districts, plot_horizon, plot_shortfall, plot_siting_map
 from .output.plot_energy import plot_battery_sweep, plot_typical_days
+from .output.plot_shading import plot_roof_shading
 from .parking import carports
 from .pipeline import OUTPUT_COLUMNS, estimate
 from .results.economics import economics
@@ -75,6 +76,7 @@ __all__ = [
     "plot_battery_sweep",
     "plot_districts",
     "plot_horizon",
+    "plot_roof_shading",
     "plot_shortfall",
     "plot_siting_map",
     "plot_typical_days",

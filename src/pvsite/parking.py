@@ -19,7 +19,7 @@ import pandas as pd
 
 from .assumptions import Assumptions
 from .crs import present
-from .energy.shading import shading_loss
+from .energy.shading import surface_losses
 from .energy.yields import surface_yield
 from .errors import FootprintError
 from .geometry import institutions
@@ -140,18 +140,16 @@ def carports(
     table["shading_loss"] = 0.0
     owner = table["building"].to_numpy()
     if len(table) and buildings is not None and len(buildings):
-        # every canopy a prism of its own, seen from its middle against the buildings around
-        # and the other canopies
+        # every canopy a prism of its own, seen from points spread over it (the roofs'
+        # machinery) against the buildings around and the other canopies
         near = buildings.to_crs(fp.metric.crs)
         roofs = np.where(present(near.geometry.to_numpy()), near.geometry.to_numpy(), None)
         sky = Skyline(np.concatenate([roofs, table["geometry"].to_numpy()]),
                       np.concatenate([building_height(near, assumptions=a)["height_m"],
                                       np.full(len(table), a.carport_height_m)]))
-        prof = sky.profiles(len(roofs) + np.arange(len(table)))
-        table["shading_loss"] = shading_loss(
-            weather, table["surface_tilt"].to_numpy(dtype=float),
-            table["surface_azimuth"].to_numpy(dtype=float), prof, mounting="racked",
-            assumptions=a)
+        own = table.assign(building=len(roofs) + np.arange(len(table)))
+        table["shading_loss"] = surface_losses(own, sky, weather, used, keep_horizons=False,
+                                               assumptions=a)[0]
     table["annual_kwh"] = table["capacity_kwp"] * table["specific_yield"] * (
         1 - table["shading_loss"])
     table["unshaded_kwh"] = table["capacity_kwp"] * table["specific_yield"]

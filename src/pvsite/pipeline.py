@@ -25,8 +25,9 @@ from .errors import FootprintError
 from .geometry import institutions, roofs, surfaces
 from .geometry._validate import prepare_footprints
 from .geometry.horizons import Skyline
+from .inputs.footprints import protect_output_names
 from .inputs.weather import check_site_distance, check_weather
-from .results.buildings import per_building, result_attrs, surface_view
+from .results.buildings import per_building, point_view, result_attrs, surface_view
 from .results.schema import OUTPUT_COLUMNS
 
 __all__ = ["OUTPUT_COLUMNS", "estimate"]
@@ -62,6 +63,7 @@ def estimate(
     keep_horizons: bool | None = None,
     progress: bool | None = None,
     planes: bool = False,
+    shading_points: bool = False,
 ) -> Any:
     """Estimate kWp, annual kWh and savings for every building.
 
@@ -109,6 +111,13 @@ def estimate(
         ``capacity_kwp``, ``specific_yield_kwh_per_kwp``, ``shading_loss``, ``annual_kwh``
         and the plane's outline in the local UTM CRS), as ``(result, planes)``; on a dask
         frame, two lazy frames (:func:`pvsite.distributed.estimate_dask`).
+    shading_points : bool, default False
+        Also return the observer points the shading loss was averaged over (only on roofs a
+        neighbour can reach; :func:`pvsite.energy.shading.surface_losses`), as a
+        GeoDataFrame of points in the local UTM CRS with ``building`` (label), ``plane``,
+        ``z`` (observer height [m]), ``weight`` (share of the surface's modules [0-1]) and
+        ``shading_loss`` [0-1], after the other outputs: ``(result, points)`` or ``(result,
+        planes, points)``; for :func:`pvsite.plot_roof_shading`. Not on dask frames.
 
     Returns
     -------
@@ -134,6 +143,9 @@ def estimate(
     True
     """
     if is_dask(buildings):
+        if shading_points:
+            raise FootprintError("shading_points=True needs a GeoDataFrame, not a dask frame; "
+                                 "compute the partition of interest first.")
         return estimate_dask(buildings, weather, estimate, assumptions=assumptions,
                              districts=districts, sites=sites, dsm=dsm, shading=shading,
                              keep_horizons=keep_horizons, planes=planes)
@@ -144,6 +156,8 @@ def estimate(
         raise FootprintError(f"buildings must be a GeoDataFrame, not {type(buildings).__name__}; "
                              "read them with pvsite.read_footprints(path).")
     check_weather(weather)
+    # input columns named like outputs are kept under input_<name>, with a warning
+    buildings = protect_output_names(buildings, reserved=OUTPUT_COLUMNS)
     if sites is not None:
         buildings = institutions.group_institutions(buildings, sites)
     n = len(buildings)
@@ -178,13 +192,13 @@ def estimate(
     bar.update()
     # 5. shading by neighbours (and a surface model): each owner's horizon, loss per surface
     keep = keep_horizons if keep_horizons is not None else n <= 100_000
-    horizons = None
+    horizons = points = None
     table["shading_loss"] = 0.0
     if shading:
         geoms = np.where(fp.invalid, None, fp.metric.geometry.to_numpy())
         sky = Skyline(geoms, attrs["height_m"].to_numpy(), points=fp.points)
-        table["shading_loss"], horizons = surface_losses(
-            table, sky, weather, used, dsm=dsm, keep_horizons=keep,
+        table["shading_loss"], horizons, points = surface_losses(
+            table, sky, weather, used, dsm=dsm, keep_horizons=keep, points=shading_points,
             dsm_footprints=_in_raster_crs(fp.metric.geometry, dsm) if dsm is not None else None,
             progress=lambda it: tqdm(it, desc="shading", disable=not show, leave=False),
             assumptions=a)
@@ -197,6 +211,7 @@ def estimate(
                              assumptions=a)
     bar.update()
     bar.close()
-    if not planes:
-        return out
-    return out, surface_view(table, buildings.index, fp.metric.crs)
+    extra = (surface_view(table, buildings.index, fp.metric.crs),) if planes else ()
+    if shading_points:
+        extra += (point_view(points, table, buildings.index, fp.metric.crs),)
+    return (out, *extra) if extra else out

@@ -172,8 +172,8 @@ def test_neighbour_search_keeps_every_pair_that_matters_in_any_chunking():
     near = (gap - sky.half_diag[None, :] <= shading.MAX_DISTANCE) & ~np.eye(n, dtype=bool)
     every = np.nonzero(near)[1].astype(np.int64)
     ptr = np.concatenate([[0], np.cumsum(near.sum(axis=1))]).astype(np.int64)
-    brute = shading._horizons(sky.x, sky.y, sky.h, ptr, every, *sky.edges, sky.h,
-                              shading.SECTORS, 1, sky.tan_min)
+    brute = shading._horizons(sky.x, sky.y, sky.h, np.arange(n), ptr, every, *sky.edges,
+                              sky.h, shading.SECTORS, 1, sky.tan_min)
     brute[~sky.ok] = 0
     assert (whole > 0).any()
     np.testing.assert_array_equal(whole, brute)

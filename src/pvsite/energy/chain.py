@@ -34,8 +34,9 @@ from ..inputs.weather import check_weather
 
 __all__ = ["CACHE", "MOUNTINGS", "EnergyCache", "energy_key", "hourly_chain", "solar_position"]
 
-#: Mounting keywords and what they mean for cell temperature.
-MOUNTINGS = ("racked", "flush")
+#: Mounting keywords and what they mean for cell temperature: open-rack rows (flat roofs,
+#: carport canopies), modules flush on a pitched roof, modules built into a wall (BIPV).
+MOUNTINGS = ("racked", "flush", "bipv")
 _CHUNK = 48  # orientations per vectorised pvlib call (bounds memory to ~100 MB)
 
 
@@ -139,9 +140,13 @@ def hourly_chain(
 
     The pvlib chain of this module's docstring, vectorised over orientations. Returns ``ac``,
     AC power per kWp DC [W/kWp] (summed over the hours of hourly data: Wh/kWp) and, with
-    ``parts=True``, ``beam`` (beam after the incidence-angle modifier), ``sky`` (sky diffuse)
-    and ``effective`` (their sum with ground-reflected light) [W/m^2]: what shading removes,
-    and the irradiance the AC came from.
+    ``parts=True``, ``beam`` (beam after the incidence-angle modifier), ``sky`` (sky diffuse,
+    all of Perez's parts), ``circumsolar`` (Perez's circumsolar part of ``sky``, from
+    :func:`pvlib.irradiance.perez` with ``return_components=True``: the diffuse light that
+    comes from the sun's direction, shaded with the beam; no incidence-angle modifier, as in
+    ``ModelChain``) and ``effective`` (beam and sky with ground-reflected light) [W/m^2]: what
+    shading removes, and the irradiance the AC came from. ``ac`` is the same with or without
+    ``parts``.
     """
     import pvlib
 
@@ -160,7 +165,8 @@ def hourly_chain(
     tilt = np.atleast_1d(np.asarray(surface_tilt, dtype=float))
     azim = np.atleast_1d(np.asarray(surface_azimuth, dtype=float))
     shape = (tilt.size, len(weather))
-    out = {k: np.empty(shape) for k in (("ac", "beam", "sky", "effective") if parts else ("ac",))}
+    kinds = ("ac", "beam", "sky", "circumsolar", "effective") if parts else ("ac",)
+    out = {k: np.empty(shape) for k in kinds}
     with np.errstate(invalid="ignore", divide="ignore"):
         for s in range(0, tilt.size, _CHUNK):
             t, z = tilt[s:s + _CHUNK, None], azim[s:s + _CHUNK, None]
@@ -178,6 +184,10 @@ def hourly_chain(
             if parts:
                 out["beam"][s:s + _CHUNK] = np.nan_to_num(beam)
                 out["sky"][s:s + _CHUNK] = np.nan_to_num(irr["poa_sky_diffuse"])
+                # the same Perez call as get_total_irradiance's, split into its components
+                comp = pvlib.irradiance.perez(t, z, dhi, dni, dni_extra, zenith, sun_az, airmass,
+                                              return_components=True)
+                out["circumsolar"][s:s + _CHUNK] = np.nan_to_num(comp["poa_circumsolar"])
                 out["effective"][s:s + _CHUNK] = np.nan_to_num(effective)
     return out
 
@@ -187,7 +197,8 @@ def _temperature_params(mounting: str, a: Assumptions) -> dict[str, float]:
 
     if mounting not in MOUNTINGS:
         raise ValueError(f"mounting={mounting!r}; use one of {list(MOUNTINGS)}.")
-    name = a.temperature_model_racked if mounting == "racked" else a.temperature_model_flush
+    name = {"racked": a.temperature_model_racked, "flush": a.temperature_model_flush,
+            "bipv": a.temperature_model_bipv}[mounting]
     sapm = TEMPERATURE_MODEL_PARAMETERS["sapm"]
     if name not in sapm:
         raise ValueError(f"temperature model {name!r} unknown; use one of {sorted(sapm)}.")

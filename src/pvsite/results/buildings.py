@@ -16,8 +16,8 @@ import pandas as pd
 from ..assumptions import Assumptions
 from .savings import savings
 
-__all__ = ["MAX_ROOF_AREA_M2", "per_building", "result_attrs", "status_and_reason",
-           "surface_view"]
+__all__ = ["MAX_ROOF_AREA_M2", "per_building", "point_view", "result_attrs",
+           "status_and_reason", "surface_view"]
 
 #: A roof larger than this is flagged as implausible (the largest single buildings on Earth
 #: cover about 0.4-0.9 km^2) [m^2].
@@ -85,7 +85,8 @@ def status_and_reason(fp: Any, attrs: pd.DataFrame, sums: pd.DataFrame, surfaces
                               for k, s in zip(fp.overlaps[crossed], fp.overlap_share[crossed],
                                               strict=True)])
     defaulted = (attrs["height_source"] == "default").to_numpy() & ~invalid
-    _append(reason, defaulted, f"height unknown: {a.default_height_m:g} m assumed")
+    _append(reason, defaulted, [f"height unknown: {h:g} m assumed" for h in
+                                attrs["height_m"].to_numpy()[defaulted]])
     return status, reason
 
 
@@ -178,6 +179,30 @@ def surface_view(surfaces: pd.DataFrame, index: Any, crs: Any) -> Any:
     return gpd.GeoDataFrame(
         table.drop(columns=["unshaded_kwh", "plane_tilt", "plane_azimuth", "faces_away",
                             "unsplit"]), geometry="geometry", crs=crs)
+
+
+def point_view(points: pd.DataFrame | None, surfaces: pd.DataFrame, index: Any, crs: Any) -> Any:
+    """The shading observer points as ``estimate(..., shading_points=True)`` returns them.
+
+    One row per point (:func:`pvsite.energy.shading.surface_losses`): ``building`` (the
+    input's label), ``plane`` (the surface's plane number), ``z`` (observer height [m]),
+    ``weight`` (share of the surface's modules [0-1]), ``shading_loss`` [0-1] and the point in
+    ``crs``. Roofs no neighbour reaches have no points (and no loss).
+    """
+    import geopandas as gpd
+
+    cols = ["building", "plane", "z", "weight", "shading_loss"]
+    if points is None or len(points) == 0:
+        return gpd.GeoDataFrame({c: [] for c in cols}, geometry=gpd.points_from_xy([], []),
+                                crs=crs)
+    row = points["row"].to_numpy(dtype=np.int64)
+    frame = pd.DataFrame({
+        "building": np.asarray(index)[points["building"].to_numpy(dtype=np.int64)],
+        "plane": surfaces["plane"].to_numpy()[row],
+        "z": points["z"].to_numpy(), "weight": points["weight"].to_numpy(),
+        "shading_loss": points["shading_loss"].to_numpy()})
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(points["x"], points["y"]),
+                            crs=crs)
 
 
 def result_attrs(buildings: Any, weather: Any, *, flat_tilt: float, shading: bool,
