@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 
 import pvsite
-from pvsite.cli import OUTPUT_FILES
+from pvsite.cli import OPTIONAL_FILES, OUTPUT_FILES
+from pvsite.output.export import EXCEL_SHEETS
 from pvsite.results.schema import SURFACE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +55,8 @@ def render() -> str:
         "# Data dictionary",
         "",
         "*Made by `python scripts/make_docs.py` from `pvsite.OUTPUT_COLUMNS` and "
-        "`pvsite.cli.OUTPUT_FILES`; do not edit by hand (a test checks that it is up to "
-        "date).*",
+        "`pvsite.cli.OUTPUT_FILES`/`OPTIONAL_FILES`; do not edit by hand (a test checks "
+        "that it is up to date).*",
         "",
         "Units are in brackets: [kWp] DC capacity at standard test conditions, [kW] capacity "
         "(of a target or an installation), [kWh] energy in a typical year, [t] tonnes, [tce] "
@@ -67,6 +68,23 @@ def render() -> str:
         "| file | contents |",
         "|---|---|",
         *[f"| `{name}` | {_escape(what)} |" for name, (what, _) in OUTPUT_FILES.items()],
+        "",
+        "Only when asked:",
+        "",
+        "| file | contents |",
+        "|---|---|",
+        *[f"| `{name}` | {_escape(what)} |" for name, (what, _) in OPTIONAL_FILES.items()],
+        "",
+        "CSV files are UTF-8 with a byte-order mark (`utf-8-sig`, so that Excel shows Chinese "
+        "names), numbers as plain decimals; `horizon_deg` is left out of CSV and GeoPackage "
+        "files (`to_csv(..., horizon=True)` keeps it as JSON text). GeoJSON features carry "
+        "`id` and a `building` property: the key of buildings.csv and plan.csv.",
+        "",
+        "The sheets of `pvsite.xlsx` (`pvsite.to_excel`), each header cell `column [unit]`:",
+        "",
+        "| sheet | contents |",
+        "|---|---|",
+        *[f"| `{name}` | {_escape(what)} |" for name, what in EXCEL_SHEETS.items()],
         "",
         "## `buildings.geojson`, `buildings.csv` and `pvsite.estimate`",
         "",

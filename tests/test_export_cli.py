@@ -110,8 +110,8 @@ def test_cli_tilt_shading_and_coordinate_system_options(tmp_path, capsys):
             code = stop.code
         assert code == 2, bad
         err = capsys.readouterr().err.strip().splitlines()
-        # argparse shows its usage lines first; the error itself is the last line
-        assert "error:" in err[-1] and ("95" in err[-1] or "none.tif" in err[-1]), err
+        # one line, no usage block (issue 20)
+        assert len(err) == 1 and "error:" in err[0] and ("95" in err[0] or "none.tif" in err[0])
 
 
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
@@ -128,7 +128,8 @@ def test_cli_help_documents_every_option(capsys):
     text = capsys.readouterr().out
     for opt in ("--footprints", "--weather", "--districts", "--target-kw", "--installed-kw",
                 "--policy", "--out", "--no-maps", "--coordinate-system", "--dsm",
-                "--flat-roof-tilt", "--no-shading"):
+                "--flat-roof-tilt", "--no-shading", "--sites", "--district-targets",
+                "--uptake", "--min-system-kwp", "--excel"):
         assert opt in text
 
 
@@ -141,3 +142,116 @@ def test_to_csv_writes_the_estimate_result_with_geometry_as_wkt(tmp_path):
                                      tmp_path / "r.csv"), index_col=0)
     assert len(back) == 5 and back["geometry"].str.startswith("POLYGON").all()
     assert np.allclose(back["capacity_kwp"], r["capacity_kwp"], rtol=1e-5)
+
+
+def _exit_code(argv):
+    try:
+        return main(argv)
+    except SystemExit as stop:
+        return stop.code
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "--uptake", "2"],
+    ["run", "--min-system-kwp", "-3"],
+    ["run", "--policy", "cheapest"],
+    ["run", "--no-such-option"],
+    ["frobnicate"],
+    [],
+])
+def test_cli_argparse_errors_are_one_line(argv, capsys):
+    # issue 20: argparse printed its usage block before the error
+    assert _exit_code(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("pvsite: error:"), err
+    assert "usage" not in err[0]
+
+
+def test_cli_checks_output_paths_before_the_work(tmp_path, capsys, monkeypatch):
+    # issue 20: --out afile/sub failed after 6 s of work with a raw NotADirectoryError
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    monkeypatch.setattr("pvsite.pipeline.estimate", lambda *a, **k: 1 / 0)  # never reached
+    for out in (afile, afile / "sub", afile / "sub" / "deeper"):
+        assert main(["run", "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "--out" in err[0] and "afile" in err[0], err
+        assert "NotADirectoryError" not in err[0]
+
+
+@pytest.mark.parametrize("text,match", [
+    ("name,kw\nA,1\n", "district and target_kw"),
+    ("district,target_kw\n嘉定区,-5\n", "嘉定区"),
+    ("district,target_kw\n嘉定区,lots\n", "at least 0"),
+    ("district,target_kw\nA,1\nA,2\n", "twice"),
+])
+def test_cli_district_targets_checked_in_one_line(tmp_path, capsys, text, match):
+    path = tmp_path / "targets.csv"
+    path.write_text(text, encoding="utf-8")
+    assert main(["run", "--district-targets", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and match in err[0], err
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_planner_outputs(tmp_path, capsys):
+    """institutions.csv, plan.geojson/.gpkg joined by `building`, --excel, --uptake,
+    --min-system-kwp and --district-targets reach the files."""
+    b = pvsite.datasets.shanghai_buildings().head(60)
+    src = tmp_path / "in.gpkg"
+    b.to_file(src)
+    districts = sorted(set(pvsite.estimate(b, pvsite.datasets.shanghai_weather(),
+                                           shading=False)["district"].dropna()))
+    targets = tmp_path / "targets.csv"
+    pd.DataFrame({"district": districts, "target_kw": 100.0}).to_csv(
+        targets, index=False, encoding="utf-8-sig")
+    out = tmp_path / "out"
+    assert main(["run", "--footprints", str(src), "--out", str(out), "--no-maps", "--excel",
+                 "--uptake", "0.5", "--min-system-kwp", "20", "--district-targets",
+                 str(targets), "--target-kw", "1000"]) == 0
+    capsys.readouterr()
+    for name in ("institutions.csv", "plan.geojson", "plan.gpkg", "pvsite.xlsx"):
+        assert (out / name).stat().st_size > 0, name
+    for name in ("buildings.csv", "districts.csv", "plan.csv", "institutions.csv"):
+        raw = (out / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), name
+        assert "e+0" not in raw.decode("utf-8-sig"), name
+    plan = pd.read_csv(out / "plan.csv", encoding="utf-8-sig")
+    buildings = pd.read_csv(out / "buildings.csv", encoding="utf-8-sig", index_col="building")
+    # --uptake 0.5 halves each roof; --min-system-kwp 20 keeps roofs of at least 20 kWp
+    joined = buildings.loc[plan["building"]]
+    np.testing.assert_allclose(plan["capacity_kwp"], 0.5 * joined["capacity_kwp"], rtol=1e-6)
+    assert (plan["capacity_kwp"] >= 20).all()
+    geo = json.loads((out / "plan.geojson").read_text(encoding="utf-8"))
+    assert [f["id"] for f in geo["features"]] == list(plan["building"])
+    assert [f["properties"]["rank"] for f in geo["features"]] == list(plan["rank"])
+    gpkg = gpd.read_file(out / "plan.gpkg", layer="plan")
+    assert list(gpkg["building"]) == list(plan["building"])
+    short = pd.read_csv(out / "shortfall.csv", encoding="utf-8-sig", index_col="district")
+    assert (short.loc[districts, "target_kw"] == 100).all()  # as given, not shared out
+    inst = pd.read_csv(out / "institutions.csv", encoding="utf-8-sig", index_col=0)
+    assert inst["buildings"].sum() == 60
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "District targets: district targets given" in report
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out / "pvsite.xlsx", read_only=True)
+    assert "plan" in wb.sheetnames and "districts" in wb.sheetnames
+
+
+def test_cli_with_no_public_institution_advises_how_to_tag(tmp_path, capsys):
+    # issue 20: "0.0 MWp on public institutions", "The plan's first 0 roofs", no hint
+    b = pvsite.datasets.shanghai_buildings().head(20).drop(
+        columns=["institution_type", "institution_id", "institution_name"])
+    src = tmp_path / "in.gpkg"
+    b.to_file(src)
+    out = tmp_path / "out"
+    assert main(["run", "--footprints", str(src), "--out", str(out), "--no-maps",
+                 "--no-shading"]) == 0
+    text = capsys.readouterr().out
+    assert "--sites" in text and "institution_type" in text
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "first 0 roofs" not in report and "No building is a public institution" in report
+    short = pd.read_csv(out / "shortfall.csv", encoding="utf-8-sig", index_col="district")
+    if "(none)" in short.index:
+        assert short.loc["(none)", "target_kw"] == 0

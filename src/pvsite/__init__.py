@@ -28,8 +28,15 @@ from .inputs.coords import from_wgs84, to_wgs84
 from .inputs.footprints import read_footprints
 from .inputs.osm import read_osm
 from .inputs.weather import read_weather
-from .output.export import to_csv, to_geojson, to_geopackage, to_geoparquet
-from .output.plot import plot_districts, plot_horizon, plot_shortfall, plot_siting_map
+from .output.export import to_csv, to_excel, to_geojson, to_geopackage, to_geoparquet
+from .output.plot import (
+    cjk_font,
+    explore,
+    plot_districts,
+    plot_horizon,
+    plot_shortfall,
+    plot_siting_map,
+)
 from .output.plot_energy import plot_battery_sweep, plot_typical_days
 from .output.plot_shading import plot_roof_shading
 from .parking import carports
@@ -39,7 +46,7 @@ from .results.loads import load_profile
 from .results.pilots import pilots
 from .results.rollup import rollup
 from .results.savings import savings
-from .results.shortfall import ShortfallReport, shortfall
+from .results.shortfall import ShortfallReport, plan_frame, shortfall
 from .results.storage import battery_sweep, self_consumption
 from .results.unmapped import unmapped_sites
 
@@ -60,10 +67,12 @@ __all__ = [
     "assign_district",
     "battery_sweep",
     "carports",
+    "cjk_font",
     "datasets",
     "download_osm",
     "economics",
     "estimate",
+    "explore",
     "from_wgs84",
     "group_institutions",
     "horizon_profiles",
@@ -73,6 +82,7 @@ __all__ = [
     "optimal_tilt",
     "osm",
     "pilots",
+    "plan_frame",
     "plot_battery_sweep",
     "plot_districts",
     "plot_horizon",
@@ -93,6 +103,7 @@ __all__ = [
     "specific_yield",
     "synthetic_city",
     "to_csv",
+    "to_excel",
     "to_geojson",
     "to_geopackage",
     "to_geoparquet",

@@ -16,9 +16,9 @@ from typing import Any
 
 from .errors import PvsiteError
 from .results.rollup import COLUMNS as ROLLUP_COLUMNS
-from .results.schema import OUTPUT_COLUMNS
+from .results.shortfall import PLAN_COLUMNS, TABLE_COLUMNS
 
-__all__ = ["OUTPUT_FILES", "main"]
+__all__ = ["OPTIONAL_FILES", "OUTPUT_FILES", "main"]
 
 #: Every file ``pvsite run`` writes: what it is, and its columns with unit and meaning
 #: (``None``: the columns of :data:`pvsite.OUTPUT_COLUMNS` after the input's own).
@@ -26,48 +26,40 @@ OUTPUT_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
     "buildings.geojson": ("one feature per input building, in WGS84 (RFC 7946), with the "
                           "input's attributes and the estimate; the data labels and sources "
                           "in its `metadata` member", None),
-    "buildings.csv": ("the same table without geometry; first column `building`, the input's "
-                      "index", None),
-    "districts.csv": ("totals per district (every building, public or not)", {
+    "buildings.csv": ("the same table without geometry and without `horizon_deg` (in "
+                      "buildings.geojson); first column `building`, the input's index", None),
+    "districts.csv": ("totals per district; the first columns count every building, public or "
+                      "not, the public_* columns and share_of_target public institutions only "
+                      "(what the report, the district map and the target count)", {
         "district": "district name as in the boundaries (Chinese for the bundled ones); "
                     "'(none)' for buildings outside every district",
         "district_en": "district name in English, where known",
         **ROLLUP_COLUMNS}),
-    "institution_types.csv": ("totals per institution type", {
+    "institution_types.csv": ("totals per institution type (share_of_target empty for "
+                              "not_public, to which no target applies)", {
         "institution_type": "government, university, school, hospital, other_public or "
                             "not_public",
         **ROLLUP_COLUMNS}),
-    "shortfall.csv": ("per district: the target shared out and how far the plan gets", {
+    "institutions.csv": ("totals per institution ('(none)': buildings of no institution)", {
+        "institution_id": "the input's institution id (or the site's, with --sites)",
+        "institution_name": "the institution's name",
+        "institution_type": "government, university, school, hospital, other_public or "
+                            "not_public",
+        "district": "district of the institution's first building",
+        **ROLLUP_COLUMNS}),
+    "shortfall.csv": ("per district: the target shared out (or given, --district-targets) and "
+                      "how far the plan gets; public institutions only", {
         "district": "district name as in the boundaries",
         "district_en": "district name in English, where known",
-        "installed_kw": "capacity already installed [kW] (--installed-kw is a city total and "
-                        "is not shared out: 0 here)",
-        "potential_kw": "technical potential of the eligible roofs (public institutions, "
-                        "status ok) [kWp]",
-        "planned_kw": "capacity of the plan's roofs in the district [kWp]",
-        "target_kw": "the district's share of the target [kW]: the city target shared out "
-                     "by technical potential",
-        "gap_kw": "target_kw - planned_kw, never below 0 [kW]",
-    }),
-    "plan.csv": ("the ranked roofs that reach the target and no more, in plan order", {
-        "rank": "position in the plan, 1 first [-]",
-        "building": "the building's index in buildings.csv",
-        "building_id": "the input's building id",
-        "institution_id": "the input's institution id",
-        "institution_name": "the input's institution name",
-        "institution_type": "government, university, school, hospital or other_public",
-        "district": "district name as in the boundaries",
-        "capacity_kwp": OUTPUT_COLUMNS["capacity_kwp"],
-        "cumulative_kwp": "capacity of this roof and every roof ranked before it [kWp]",
-        **{c: OUTPUT_COLUMNS[c] for c in ("annual_kwh", "specific_yield_kwh_per_kwp",
-                                          "co2_avoided_t", "coal_saved_tce")},
-        "capex_yuan": "investment in the roof's system [yuan] (illustrative cost assumptions "
-                      "of pvsite.Assumptions)",
-        "lcoe_yuan_per_kwh": "levelised cost of energy: discounted cost over discounted "
-                             "energy [yuan/kWh]",
-        "payback_years": "simple payback: investment over first-year savings less O&M [a]; "
-                         "inf where it does not pay",
-    }),
+        **TABLE_COLUMNS}),
+    "plan.csv": ("the ranked roofs that reach the target and no more, in plan order; "
+                 "`building` joins it to buildings.csv and buildings.geojson", PLAN_COLUMNS),
+    "plan.geojson": ("the plan's roofs with their footprints, in WGS84 (RFC 7946): the columns "
+                     "of plan.csv, feature id = `building`", {}),
+    "plan.gpkg": ("the same as a GeoPackage layer 'plan' in the buildings' projected CRS", {}),
+    "map.html": ("an interactive map of the buildings coloured by capacity, a tooltip per "
+                 "building (pvsite.explore); open it in a browser (the background map and "
+                 "Leaflet's scripts load from the internet)", {}),
     "report.md": ("a short Markdown report: data labels, summary, shortfall, the plan's first "
                   "10 roofs, links to the maps", {}),
     "map_capacity.png": ("capacity per building over the district boundaries, the plan's "
@@ -75,6 +67,13 @@ OUTPUT_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
     "map_districts.png": ("technical potential of the eligible roofs per district, with each "
                           "district's planned capacity against its share of the target", {}),
     "plan.png": ("cumulative capacity of the plan, roof by roof, against the target", {}),
+}
+
+#: Files ``pvsite run`` writes only when asked, in the same form as :data:`OUTPUT_FILES`.
+OPTIONAL_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
+    "pvsite.xlsx": ("with --excel: one workbook with the sheets buildings, institutions, "
+                    "districts, types, shortfall, plan and notes (the tables above), units in "
+                    "the header row, district names in Chinese and English", {}),
 }
 
 _DEMO = """Without --footprints/--weather it runs on the bundled demonstration data: a SYNTHETIC
@@ -89,6 +88,24 @@ examples:
   pvsite run --out results/
   pvsite run --footprints roofs.gpkg --weather CHN_Shanghai.epw --target-kw 50000 --out r/
   pvsite run --footprints amap.geojson --coordinate-system gcj02 --flat-roof-tilt 15"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors as one line on stderr (no usage block) and exit code 2."""
+
+    def error(self, message: str) -> Any:  # noqa: D102
+        self.exit(2, f"pvsite: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
+
+
+def _share(text: str) -> float:
+    """An argparse type: a share from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text}; give a share from 0 to 1 (0.3 = 30 %)")
+    return value
 
 
 def _kw(minimum: float, strict: bool) -> Any:
@@ -124,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
 
     target = Assumptions().target_kw
     fmt = argparse.RawDescriptionHelpFormatter
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="pvsite", formatter_class=fmt, epilog=_DEMO + "\n\nSee 'pvsite run --help'.",
         description=textwrap.fill(
             "Rooftop PV potential and siting against a capacity target: kWp, kWh/yr and CO2 "
@@ -181,17 +198,78 @@ def _parser() -> argparse.ArgumentParser:
                         "(default: results/)")
     r.add_argument("--no-maps", action="store_true",
                    help="skip the three PNG maps (faster; report.md then links none)")
+    r.add_argument("--sites", type=Path, metavar="FILE",
+                   help="institution site polygons (campuses, hospital grounds) with "
+                        "institution_id, institution_name, institution_type, or an OSM extract "
+                        "(.osm/.pbf, its sites layer): buildings inside take the site's "
+                        "institution")
+    r.add_argument("--district-targets", type=Path, metavar="CSV",
+                   help="a target per district: a CSV with columns district and target_kw "
+                        "(default: the city target shared out by technical potential)")
+    r.add_argument("--uptake", type=_share, default=1.0, metavar="SHARE",
+                   help="share of each roof's technical potential assumed built, 0 to 1 "
+                        "(default: 1)")
+    r.add_argument("--min-system-kwp", type=_kw(0.0, strict=False), default=0.0, metavar="KWP",
+                   help="leave roofs with less capacity out of the plan [kWp] (default: 0)")
+    r.add_argument("--excel", action="store_true",
+                   help="also write pvsite.xlsx, every table in one Excel workbook")
     return p
 
 
 def _check_paths(args: argparse.Namespace) -> None:
-    """Fail early, in one line, on an input file that is missing or an --out that is a file."""
+    """Fail early, in one line, on an input file that is missing or an --out not writable."""
+    import os
+
     for option, path in (("--footprints", args.footprints), ("--weather", args.weather),
-                         ("--districts", args.districts), ("--dsm", args.dsm)):
+                         ("--districts", args.districts), ("--dsm", args.dsm),
+                         ("--sites", args.sites), ("--district-targets", args.district_targets)):
         if path is not None and not path.exists():
             raise PvsiteError(f"{option} {path}: no such file.")
-    if args.out.exists() and not args.out.is_dir():
-        raise PvsiteError(f"--out {args.out}: exists and is not a folder.")
+    out = args.out
+    if out.exists() and not out.is_dir():
+        raise PvsiteError(f"--out {out}: exists and is not a folder; give a folder.")
+    first = next(p for p in (out, *out.absolute().parents) if p.exists())
+    if not first.is_dir():
+        raise PvsiteError(f"--out {out}: {first} is a file, not a folder; give a folder.")
+    if not os.access(first, os.W_OK | os.X_OK):
+        raise PvsiteError(f"--out {out}: {first} is not writable; give a folder you can "
+                          "write to.")
+
+
+def _district_targets(path: Path | None) -> dict[str, float] | None:
+    """The --district-targets CSV as {district: kW}; one-line errors on a bad file."""
+    if path is None:
+        return None
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(path, encoding="utf-8-sig", dtype={"district": str})
+    except (OSError, ValueError) as exc:
+        raise PvsiteError(f"--district-targets {path}: not a readable CSV ({exc}).") from None
+    if not {"district", "target_kw"} <= set(table.columns):
+        raise PvsiteError(f"--district-targets {path}: needs columns district and target_kw; "
+                          f"it has {list(table.columns)}.")
+    kw = pd.to_numeric(table["target_kw"], errors="coerce")
+    bad = table.loc[~(kw.notna() & (kw >= 0) & kw.abs().lt(float("inf"))), "district"]
+    if len(bad):
+        raise PvsiteError(f"--district-targets {path}: target_kw must be a number of kW of at "
+                          f"least 0; see district {bad.iloc[0]!r}.")
+    if table["district"].duplicated().any():
+        raise PvsiteError(f"--district-targets {path}: district "
+                          f"{table.loc[table['district'].duplicated(), 'district'].iloc[0]!r} "
+                          "appears twice; give each district once.")
+    return dict(zip(table["district"].astype(str), kw.astype(float), strict=True))
+
+
+def _first_run() -> bool:
+    """Whether numba has not yet cached pvsite's compiled kernels (the first run compiles)."""
+    import os
+
+    root = Path(__file__).resolve().parent
+    cache = os.environ.get("NUMBA_CACHE_DIR")
+    places = [Path(cache)] if cache else []
+    places += [root / sub / "__pycache__" for sub in ("geometry", "energy")]
+    return not any(any(p.glob("**/*.nbi")) for p in places if p.is_dir())
 
 
 def _md_cell(value: Any) -> str:
@@ -254,7 +332,8 @@ def _report_md(*, result: Any, weather: Any, report: Any, summary: list[str],
            "A district's gap is its share of the target less its planned capacity; the city's "
            "is the target less the whole plan.", ""]
     plan = report.plan.head(10)
-    md += [f"## The plan's first {len(plan)} roofs ({report.policy})", ""]
+    md += [f"## The plan's first {len(plan)} roofs ({report.policy})" if len(plan)
+           else f"## The plan ({report.policy})", ""]
     if len(plan):
         rows = [[str(int(r["rank"])), r.get("building_id", r["building"]),
                  r.get("institution_name", ""), r["institution_type"],
@@ -266,7 +345,14 @@ def _report_md(*, result: Any, weather: Any, report: Any, summary: list[str],
                           "specific yield [kWh/kWp]"], rows, "rllllrrrr"),
                "", f"All {len(report.plan):,} roofs: [plan.csv](plan.csv).", ""]
     else:
-        md += ["No eligible roof.", ""]
+        md += ["No eligible roof: no suitable roof of a public institution.", ""]
+    public = result["institution_type"].notna() & (result["institution_type"] != "not_public")
+    if not public.any():
+        md += ["**No building is a public institution in these data**, so nothing counts "
+               "toward the target. Tag them: an `institution_type` column (government, "
+               "university, school, hospital, other_public), or OpenStreetMap tags "
+               "(`amenity=school`, `amenity=hospital`, `office=government`...), or give the "
+               "institutions' site outlines with `--sites FILE`.", ""]
     if maps:
         titles = {"map_capacity.png": "Capacity per building, the plan's roofs ringed",
                   "map_districts.png": "Potential and plan by district",
@@ -276,7 +362,7 @@ def _report_md(*, result: Any, weather: Any, report: Any, summary: list[str],
             md += [f"### {titles.get(name, name)}", "", f"![{titles.get(name, name)}]({name})", ""]
     md += ["## Files", "",
            *[f"- [{name}]({name}): {what}" for name, (what, _) in OUTPUT_FILES.items()
-             if name.endswith((".csv", ".geojson"))],
+             if name.endswith((".csv", ".geojson", ".gpkg", ".html"))],
            "", "Columns, units and meanings: `docs/data_dictionary.md` in the pvsite "
            "repository.", ""]
     return "\n".join(md)
@@ -285,6 +371,10 @@ def _report_md(*, result: Any, weather: Any, report: Any, summary: list[str],
 def run(args: argparse.Namespace) -> int:
     """Run the whole job and write every output; return the exit code."""
     _check_paths(args)
+    district_targets = _district_targets(args.district_targets)
+    if _first_run():
+        print("pvsite: compiling the numerical kernels (first run only, about a minute)...",
+              file=sys.stderr, flush=True)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -299,7 +389,7 @@ def run(args: argparse.Namespace) -> int:
     from .output import export, plot
     from .pipeline import estimate
     from .results.rollup import rollup
-    from .results.shortfall import shortfall
+    from .results.shortfall import plan_frame, shortfall
 
     t0 = time.perf_counter()
     tty = sys.stderr.isatty()
@@ -317,6 +407,19 @@ def run(args: argparse.Namespace) -> int:
                  if args.footprints else datasets.shanghai_buildings())
     weather = read_weather(args.weather) if args.weather else datasets.shanghai_weather()
     districts = read_footprints(args.districts) if args.districts else None
+    sites = None
+    if args.sites is not None:
+        if args.sites.suffix.lower() in (".osm", ".pbf") or args.sites.name.endswith(".osm.pbf"):
+            from .inputs.osm import read_osm
+
+            sites = read_osm(args.sites, layer="sites")
+        else:
+            import geopandas as gpd
+
+            sites = gpd.read_file(args.sites)
+            if sites.crs is None:
+                raise PvsiteError(f"--sites {args.sites}: the file has no CRS; save it with "
+                                  "one (e.g. EPSG:4326).")
     changes: dict[str, Any] = {}
     if args.target_kw is not None:
         changes["target_kw"] = args.target_kw
@@ -325,11 +428,14 @@ def run(args: argparse.Namespace) -> int:
     a = Assumptions(**changes)
     stage(1)
     result = estimate(buildings, weather, assumptions=a, districts=districts, dsm=args.dsm,
-                      shading=not args.no_shading, progress=tty)
+                      shading=not args.no_shading, progress=tty, sites=sites)
     stage(2)
-    report = shortfall(result, a.target_kw, args.installed_kw, policy=args.policy)
+    report = shortfall(result, a.target_kw, args.installed_kw, policy=args.policy,
+                       uptake=args.uptake, min_system_kwp=args.min_system_kwp,
+                       district_targets_kw=district_targets, assumptions=a)
     by_district = rollup(result, "district", target_kw=a.target_kw)
     by_type = rollup(result, "institution_type", target_kw=a.target_kw)
+    by_institution = rollup(result, "institution", target_kw=a.target_kw)
     english = {str(k): str(v) for k, v in
                result[["district", "district_en"]].dropna().drop_duplicates("district")
                .itertuples(index=False)} if "district_en" in result else {}
@@ -345,9 +451,18 @@ def run(args: argparse.Namespace) -> int:
         export.to_csv(flat.rename_axis(result.index.name or "building"), out / "buildings.csv"),
         export.to_csv(by_district, out / "districts.csv"),
         export.to_csv(by_type, out / "institution_types.csv"),
+        export.to_csv(by_institution, out / "institutions.csv"),
         export.to_csv(report.table, out / "shortfall.csv"),
         export.to_csv(report.plan.set_index("rank"), out / "plan.csv"),
     ]
+    plan_geo = plan_frame(report, result)
+    written += [export.to_geojson(plan_geo, out / "plan.geojson"),
+                export.to_geopackage(plan_geo, out / "plan.gpkg", layer="plan")]
+    if args.excel:
+        written.append(export.to_excel(result, out / "pvsite.xlsx", report=report))
+    with export.atomic_path(out / "map.html") as tmp:
+        plot.explore(result).save(str(tmp))
+    written.append(out / "map.html")
 
     stage(4)
     maps: list[str] = []
@@ -387,6 +502,9 @@ def run(args: argparse.Namespace) -> int:
         f"savings: {ok['co2_avoided_t'].sum():,.0f} t CO2/yr, "
         f"{ok['coal_saved_tce'].sum():,.0f} tce/yr (calorific-equivalent)",
     ]
+    if not (result["institution_type"] != "not_public").any():
+        summary.append("no building is tagged as a public institution: add institution_type "
+                       "(or OSM amenity/office tags), or pass --sites; see report.md")
     text = _report_md(result=result, weather=weather, report=report, summary=summary,
                       english=english, maps=maps,
                       buildings_label=str(buildings.attrs.get("label", "") or ""),
@@ -419,7 +537,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pvsite {__version__}")
         return 0
     if args.command != "run":
-        parser.print_usage(sys.stderr)
         print("pvsite: error: say what to do: 'pvsite run' (see 'pvsite --help')",
               file=sys.stderr)
         return 2

@@ -38,7 +38,8 @@ def test_rollup_sums_by_hand():
     assert d.loc["A", "capacity_kwp"] == 100 + 150 + 300 + 400
     assert d.loc["B", "capacity_kwp"] == 50 + 80
     assert d.loc["A", "buildings"] == 4 and d.loc["B", "suitable"] == 2
-    assert d.loc["A", "share_of_target"] == pytest.approx(0.95)
+    # share_of_target counts public roofs only (n1, 400 kWp, is not_public): 550 / 1000
+    assert d.loc["A", "share_of_target"] == pytest.approx(0.55)
     t = pvsite.rollup(r, "institution_type")
     assert t.loc["school", "capacity_kwp"] == 150
     inst = pvsite.rollup(r, "institution")
@@ -125,3 +126,60 @@ def test_cost_policy_ranks_by_lcoe_worked_by_hand():
     assert rep.plan["building_id"].iloc[0] == "u1"
     assert rep.plan["lcoe_yuan_per_kwh"].is_monotonic_increasing
     assert "LCOE" in rep.summary()
+
+
+def test_rollup_says_which_counts_are_public_only():
+    # issue 20: districts.csv counted every building while the report counted public roofs;
+    # share_of_target was filled for not_public
+    r = hand_result()
+    d = pvsite.rollup(r, "district", target_kw=1000)
+    assert d.loc["A", "buildings"] == 4 and d.loc["A", "public_buildings"] == 3
+    assert d.loc["A", "public_capacity_kwp"] == 100 + 150 + 300
+    assert d.loc["B", "public_capacity_kwp"] == 50 + 80  # x1 (school, unsuitable) adds 0
+    assert d.loc["B", "public_buildings"] == 3
+    assert d.loc["A", "public_annual_kwh"] == pytest.approx(
+        100 * 1100 + 150 * 1150 + 300 * 1180)
+    t = pvsite.rollup(r, "institution_type", target_kw=1000)
+    assert math.isnan(t.loc["not_public", "share_of_target"])
+    assert t.loc["school", "share_of_target"] == pytest.approx(0.15)
+    dt = pvsite.rollup(r, "district_type", target_kw=1000)
+    assert math.isnan(dt.loc[("A", "not_public"), "share_of_target"])
+    assert dt.loc[("A", "hospital"), "share_of_target"] == pytest.approx(0.15)
+    inst = pvsite.rollup(r, "institution", target_kw=1000)
+    assert math.isnan(inst.loc["(none)", "share_of_target"])  # n1's group is not_public
+    assert "public" in ROLLUP_COLUMNS["public_capacity_kwp"]
+    assert "public or not" in ROLLUP_COLUMNS["capacity_kwp"]
+    with pytest.raises(ValueError, match="target_kw"):
+        pvsite.rollup(r, "district", target_kw=float("nan"))
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"target_kw": -1}, "target_kw=-1"),
+    ({"target_kw": float("nan")}, "target_kw=nan"),
+    ({"target_kw": float("inf")}, "target_kw=inf"),
+    ({"installed_kw": -5.0}, "installed_kw"),
+    ({"installed_kw": {"A": -5.0}}, "installed_kw"),
+    ({"district_targets_kw": {"A": float("nan")}}, "district_targets_kw"),
+    ({"min_system_kwp": -1}, "min_system_kwp"),
+    ({"uptake": float("nan")}, "uptake"),
+])
+def test_shortfall_refuses_bad_numbers_in_one_line(kwargs, match):
+    # issue 20: shortfall(r, target_kw=-1) said "target reached"
+    with pytest.raises(ValueError, match=match) as err:
+        pvsite.shortfall(hand_result(), **kwargs)
+    assert "\n" not in str(err.value)
+
+
+def test_shortfall_on_the_wrong_table_says_what_to_pass():
+    with pytest.raises(ValueError, match="pvsite.estimate"):
+        pvsite.shortfall(pvsite.rollup(hand_result(), "district"))
+
+
+def test_target_not_shared_to_buildings_outside_districts_when_no_roof_is_eligible():
+    # issue 20: with no public institution the 50 MW was split evenly including "(none)"
+    r = hand_result().assign(institution_type="not_public")
+    r.loc["b0", "district"] = None
+    rep = pvsite.shortfall(r, target_kw=1000)
+    assert rep.potential_kw == 0 and len(rep.plan) == 0 and not rep.reachable
+    assert rep.table.loc["(none)", "target_kw"] == 0
+    assert rep.table.loc["A", "target_kw"] == rep.table.loc["B", "target_kw"] == 500

@@ -219,14 +219,14 @@ def hourly_array(result: Any, weather: pd.DataFrame, *, planes: Any = None,
     tilt_c = np.round(tilt / CLASS_TILT_STEP) * CLASS_TILT_STEP
     azim_c = np.mod(np.round(azim / CLASS_AZIMUTH_STEP) * CLASS_AZIMUTH_STEP, 360.0)
     cls = np.empty(n, dtype=np.int64)
-    profs = []
+    profs: list[np.ndarray] = []
     for m in np.unique(mounting):
         rows = np.flatnonzero(mounting == m)
         key = np.round(tilt_c[rows] * 1000).astype(np.int64) * 1_000_000 + np.round(
             azim_c[rows] * 1000).astype(np.int64)
         _, first, which = np.unique(key, return_index=True, return_inverse=True)
         classes = np.column_stack([tilt_c[rows][first], azim_c[rows][first]])
-        cls[rows] = which.ravel() + sum(len(q) for q in profs)
+        cls[rows] = which.ravel() + int(sum(len(q) for q in profs))
         profs.append(_class_profiles(weather, classes, str(m), a, solpos))
     prof = np.concatenate(profs)
     # only the hours with energy in some class (about half the year)

@@ -37,7 +37,7 @@ from .chain import CACHE, energy_key, hourly_chain, solar_position
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CHUNK", "POINT_BATCH", "REFINE_SPREAD", "module_lift", "shading_loss",
+__all__ = ["CHUNK", "POINT_BATCH", "REFINE_SPREAD", "facade_losses", "module_lift", "shading_loss",
            "surface_losses"]
 
 #: Surfaces' owners whose horizons are computed at once (bounds memory: 50,000 x 360 sectors
@@ -349,12 +349,12 @@ def surface_losses(surfaces: Any, skyline: Any, weather: Any, used: np.ndarray, 
             px, py, pz, prow, which = (np.concatenate([v[stay], w]) for v, w in
                                        zip((px, py, pz, prow, which), f, strict=True))
             ploss = np.concatenate([ploss[stay], fl])
-            if keep:
+            if keep and coarse is not None and fc is not None:
                 coarse = np.concatenate([coarse[stay], fc])
         count = np.bincount(which, minlength=rows.size)
         weight = 1.0 / count[which]
         loss[rows] = np.bincount(which, weights=ploss * weight, minlength=rows.size)
-        if keep and prow.size:
+        if keep and prow.size and horizons is not None and coarse is not None:
             # each roof's horizon for display: that of the point of its main surface (most
             # kWp) whose loss is nearest that surface's (the typical point, not the worst)
             cap = capacity[prow]
@@ -378,3 +378,89 @@ def surface_losses(surfaces: Any, skyline: Any, weather: Any, used: np.ndarray, 
         frame = (pd.concat(pieces, ignore_index=True) if pieces
                  else pd.DataFrame({c: [] for c in cols}))
     return loss, horizons, frame
+
+
+#: Observers stand this far in front of a wall [m], so that the wall's own building is
+#: behind them.
+FACADE_OFFSET_M = 0.5
+
+
+def facade_points(facades: Any, *, spacing: float = POINT_SPACING_M
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Observer points on each facade: along the wall, in front of it, at two heights.
+
+    Cell centres every ``spacing`` [m] along the wall (at least one), ``FACADE_OFFSET_M`` in
+    front of it, at a quarter and three quarters of the usable height above the ground floor
+    (one point at mid-height where that is under 6 m). Returns ``x, y, z`` [m] and the
+    facade's row of each point.
+    """
+    import shapely
+
+    lines = np.asarray(facades["geometry"].to_numpy(), dtype=object)
+    length = shapely.length(lines)
+    per = np.maximum(np.round(length / spacing), 1).astype(int)
+    row = np.repeat(np.arange(len(facades)), per)
+    k = np.arange(row.size) - np.repeat(np.cumsum(per) - per, per)
+    along = (k + 0.5) / per[row]
+    xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[row], along,
+                                                                normalized=True))
+    az = np.radians(facades["surface_azimuth"].to_numpy(dtype=float))[row]
+    x = xy[:, 0] + FACADE_OFFSET_M * np.sin(az)
+    y = xy[:, 1] + FACADE_OFFSET_M * np.cos(az)
+    base = (facades["wall_base_m"].to_numpy(dtype=float) if "wall_base_m" in facades
+            else np.zeros(len(facades)))[row]
+    rise = facades["wall_height_m"].to_numpy(dtype=float)[row]
+    two = rise >= 6.0
+    fr = np.where(two, 0.25, 0.5)
+    x2, y2 = np.concatenate([x, x[two]]), np.concatenate([y, y[two]])
+    z2 = np.concatenate([base + fr * rise, (base + 0.75 * rise)[two]])
+    row2 = np.concatenate([row, row[two]])
+    order = np.argsort(row2, kind="stable")
+    return x2[order], y2[order], z2[order], row2[order]
+
+
+def facade_losses(facades: Any, skyline: Any, weather: Any, *, assumptions: Any = None
+                  ) -> np.ndarray:
+    """Shading loss of each facade by its neighbours, over points in front of the wall.
+
+    The points of :func:`facade_points`, each with its horizon against the other buildings
+    (one neighbour search per building, from its walls' lowest point; the building itself is
+    never its own obstacle: the wall hides the half of the sky behind it through the plane's
+    own self-horizon in :func:`shading_loss`, and other wings of the same building are not
+    counted, a simplification), and the loss of a vertical plane facing the wall's normal;
+    a facade's loss is the mean over its points.
+
+    Parameters
+    ----------
+    facades : DataFrame
+        Facade rows of the surface table (``building`` positions, ``geometry`` the wall's base
+        line, ``surface_azimuth``, ``wall_base_m``, ``wall_height_m``, ``mounting``).
+    skyline : pvsite.geometry.horizons.Skyline
+        The footprints and heights the horizons are seen against.
+    weather : DataFrame
+        From :func:`pvsite.read_weather`.
+    assumptions : Assumptions, optional
+
+    Returns
+    -------
+    ndarray
+        Loss per facade [0-1].
+    """
+    a = assumptions or Assumptions()
+    loss = np.zeros(len(facades))
+    if not len(facades):
+        return loss
+    owner = facades["building"].to_numpy()
+    px, py, pz, prow = facade_points(facades)
+    own, inverse = np.unique(owner, return_inverse=True)
+    lowest = np.full(own.size, np.inf)
+    np.minimum.at(lowest, inverse[prow], pz)
+    pairs = skyline.roof_pairs(own, z=lowest)
+    tilt = facades["surface_tilt"].to_numpy(dtype=float)
+    azim = facades["surface_azimuth"].to_numpy(dtype=float)
+    mounting = facades["mounting"].to_numpy()
+    ctx = (skyline, pairs, None, weather, tilt, azim, mounting, a)
+    ploss, _ = _point_losses(ctx, px, py, pz, inverse[prow], prow, False)
+    count = np.bincount(prow, minlength=len(facades))
+    sums = np.bincount(prow, weights=ploss, minlength=len(facades))
+    return np.where(count > 0, sums / np.maximum(count, 1), 0.0)

@@ -200,7 +200,8 @@ def carport_surfaces(lots: Any, site: np.ndarray, *, latitude: float,
         ``unsplit`` (both False: every canopy carries modules).
     """
     a = assumptions or Assumptions()
-    geoms = np.where(site, np.asarray(lots, dtype=object), None)
+    geoms = np.asarray(lots, dtype=object).copy()
+    geoms[~np.asarray(site, dtype=bool)] = None
     table = canopies(geoms, latitude=latitude, assumptions=a)
     table.insert(1, "surface", "carport")
     table["roof_type"] = "carport"

@@ -77,13 +77,13 @@ def wall_edges(footprints: Any) -> pd.DataFrame:
                          "azimuth": azimuth})
 
 
-def _party_walls(walls: pd.DataFrame, footprints: np.ndarray) -> np.ndarray:
+def _party_walls(walls: pd.DataFrame, footprints: Any) -> np.ndarray:
     """Which walls run along another footprint (over PARTY_WALL_SHARE of their length)."""
     import shapely
 
     lines = shapely.linestrings(np.stack([walls[["x1", "y1"]].to_numpy(),
                                           walls[["x2", "y2"]].to_numpy()], axis=1))
-    geoms = np.where(present(footprints), footprints, None)
+    geoms: Any = np.where(present(footprints), footprints, None)
     tree = shapely.STRtree(geoms)
     w, f = tree.query(lines, predicate="dwithin", distance=PARTY_WALL_GAP_M)
     other = f != walls["building"].to_numpy()[w]
@@ -123,7 +123,8 @@ def facade_surfaces(metric: Any, usable: np.ndarray, heights: np.ndarray, itype:
         ``surface`` ('facade'), ``plane``, ``geometry`` (the wall's base line),
         ``roof_type`` ('facade'), ``plane_tilt`` and ``surface_tilt`` (90),
         ``plane_azimuth`` and ``surface_azimuth`` (the outward normal) [deg], ``mounting``
-        ('bipv'), ``wall_height_m`` (above the ground floor), ``plane_area_m2`` (length x
+        ('bipv'), ``wall_base_m`` (the ground floor's top) and ``wall_height_m`` (the wall
+        above it) [m], ``plane_area_m2`` (length x
         that height), ``usable_area_m2`` (times the usable share), ``n_modules`` (0: BIPV is
         counted by area), ``capacity_kwp`` [kWp], ``faces_away`` and ``unsplit`` (False).
     """
@@ -151,7 +152,8 @@ def facade_surfaces(metric: Any, usable: np.ndarray, heights: np.ndarray, itype:
         "geometry": lines, "roof_type": "facade", "plane_tilt": 90.0,
         "plane_azimuth": walls["azimuth"].to_numpy(), "surface_tilt": 90.0,
         "surface_azimuth": walls["azimuth"].to_numpy(), "mounting": "bipv",
-        "wall_height_m": rise, "plane_area_m2": area, "usable_area_m2": usable_area,
+        "wall_base_m": a.storey_height_m, "wall_height_m": rise, "plane_area_m2": area,
+        "usable_area_m2": usable_area,
         "n_modules": 0, "capacity_kwp": usable_area * a.bipv_power_w_per_m2 / 1000.0,
         "faces_away": False, "unsplit": False,
     })

@@ -367,13 +367,16 @@ class Skyline:
                 & (self.cy[ob] + margin >= y.min()) & (self.cy[ob] - margin <= y.max()))
         return ob[near].astype(np.int64)
 
-    def roof_pairs(self, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def roof_pairs(self, owners: np.ndarray, z: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Obstacles that can rise above ``min_elevation`` anywhere on each roof of ``owners``.
 
         One search per roof, from the disc of its bounding box's half-diagonal around the box's
-        centre at roof height: a superset of the obstacles of every point on the roof (higher
-        observers, such as modules on racks, see less). Returns CSR ``ptr`` (len(owners) + 1)
-        and the obstacles' positions; a roof with none has no horizon anywhere.
+        centre at roof height (or at ``z`` [m], one per owner: the lowest observer of its
+        walls, for facades): a superset of the obstacles of every point on the roof (higher
+        observers, such as modules on racks, see less). Returns CSR ``ptr`` (len(owners) + 1),
+        the obstacles' positions and a bound on each pair's distance [m]; a roof with none
+        has no horizon anywhere.
         """
         idx = np.asarray(owners, dtype=np.int64)
         live = self.ok[idx]
@@ -383,7 +386,8 @@ class Skyline:
         at = idx[live]
         rad = self.half_diag[at]
         ob = self._near(self.cx[at], self.cy[at], float(rad.max()))
-        ptr, obs, gap = _pairs(self.cx[at], self.cy[at], self.h[at], at, rad, ob, self.cx, self.cy,
+        height = self.h[at] if z is None else np.asarray(z, dtype=float)[live]
+        ptr, obs, gap = _pairs(self.cx[at], self.cy[at], height, at, rad, ob, self.cx, self.cy,
                           self.half_diag, self.h, self.reach, self.max_distance, self.tan_min,
                           50.0)
         # roofs that are not live get no obstacles

@@ -18,8 +18,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["to_csv", "to_geojson", "to_geopackage", "to_geoparquet", "write_layers",
-           "write_weather_csv"]
+__all__ = ["EXCEL_SHEETS", "to_csv", "to_excel", "to_geojson", "to_geopackage",
+           "to_geoparquet", "write_layers", "write_weather_csv"]
+
+#: The sheets of :func:`to_excel`, in order, and what each holds.
+EXCEL_SHEETS: dict[str, str] = {
+    "buildings": "one row per input building: the estimate (no geometry, no horizon)",
+    "institutions": "totals per institution (pvsite.rollup(result, 'institution'))",
+    "districts": "totals per district, Chinese and English names",
+    "types": "totals per institution type",
+    "shortfall": "per district: potential, plan, target and gap",
+    "plan": "the ranked roofs that reach the target, in plan order",
+    "notes": "data labels and sources, the target and how it was read",
+}
+#: Units by column-name ending, for columns whose description gives none.
+_SUFFIX_UNITS = (("_kwh_per_kwp", "kWh/kWp"), ("_yuan_per_kwh", "yuan/kWh"), ("_kwp", "kWp"),
+                 ("_kw", "kW"), ("_kwh", "kWh"), ("_m2", "m^2"), ("_tce", "tce"), ("_t", "t"),
+                 ("_yuan", "yuan"), ("_years", "a"), ("_deg", "deg"), ("_m", "m"))
 
 
 @contextlib.contextmanager
@@ -63,29 +78,60 @@ def _round_coords(obj: Any, decimals: int) -> Any:
     return obj
 
 
-def geojson_text(gdf: Any, *, decimals: int = 7, metadata: dict[str, Any] | None = None) -> str:
+def _is_array_column(series: pd.Series) -> bool:
+    """Whether a column holds lists or arrays (``horizon_deg``): flat files leave it out."""
+    return series.dtype == object and bool(series.map(
+        lambda v: isinstance(v, (list, tuple, np.ndarray))).any())
+
+
+def _flat(table: Any, horizon: bool) -> Any:
+    """``table`` without array columns (or with them as one-line JSON text if ``horizon``)."""
+    geometry = table.geometry.name if hasattr(table, "geometry") else None
+    arrays = [c for c in table.columns if c != geometry and _is_array_column(table[c])]
+    if not arrays:
+        return table
+    if not horizon:
+        return table.drop(columns=arrays)
+    out = table.copy()
+    for c in arrays:
+        out[c] = out[c].map(lambda v: json.dumps(_json_value(v), separators=(",", ":")))
+    return out
+
+
+def geojson_text(gdf: Any, *, decimals: int = 7, metadata: dict[str, Any] | None = None,
+                 key: bool = False) -> str:
     """GeoJSON text of a GeoDataFrame per RFC 7946: WGS84, counter-clockwise exteriors.
 
     Deterministic (one feature per line, keys in column order), so files written from the
     same data are identical byte for byte. Missing and non-finite values become ``null``.
+    With ``key``, each feature's ``id`` is its row's index label, also kept as the first
+    property, ``building`` (``building_index`` where the input has a ``building`` column, as
+    OpenStreetMap data do): the key that joins it back to the CSV tables. (Without, the text
+    of the bundled data files, which scripts/make_data.py writes byte for byte.)
     """
     import shapely
 
     wgs = gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
     geoms = shapely.orient_polygons(wgs.geometry.to_numpy(), exterior_cw=False)
     props = wgs.drop(columns=wgs.geometry.name)
+    if key:
+        props = props.copy()
+        props.insert(0, _key_name(props.columns), props.index)
     columns = list(props.columns)
     records = props.to_numpy(dtype=object)
+    ids = [_json_value(v) for v in gdf.index]
     lines = []
-    for geom, row in zip(geoms, records, strict=True):
+    for fid, geom, row in zip(ids, geoms, records, strict=True):
         if geom is None or shapely.is_empty(geom):
             gj = None
         else:
             gj = shapely.geometry.mapping(geom)
             gj = {"type": gj["type"], "coordinates": _round_coords(gj["coordinates"], decimals)}
-        feature = {"type": "Feature",
-                   "properties": {c: _json_value(v) for c, v in zip(columns, row, strict=True)},
-                   "geometry": gj}
+        feature: dict[str, Any] = {"type": "Feature"}
+        if key:
+            feature["id"] = fid if isinstance(fid, (int, float)) else str(fid)
+        feature["properties"] = {c: _json_value(v) for c, v in zip(columns, row, strict=True)}
+        feature["geometry"] = gj
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":"),
                                 allow_nan=False))
     head: dict[str, Any] = {"type": "FeatureCollection"}
@@ -110,57 +156,251 @@ def to_geojson(result: Any, path: str | Path, *, decimals: int = 7) -> Path:
     Returns
     -------
     Path
-        The file written. ``result.attrs['label']`` (e.g. "synthetic") goes into a top-level
+        The file written; each feature's ``id`` and first property ``building`` are its index
+        label (``building_index`` if the result has a ``building`` column, as OSM data do).
+        ``result.attrs['label']`` (e.g. "synthetic") goes into a top-level
         ``metadata`` member.
     """
     path = Path(path)
     meta = {k: v for k, v in result.attrs.items() if isinstance(v, (str, int, float))}
-    text = geojson_text(result, decimals=decimals, metadata=meta or None)
+    text = geojson_text(result, decimals=decimals, metadata=meta or None, key=True)
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return path
 
 
-def _plain(result: Any) -> Any:
-    """Columns GDAL and Arrow can store: lists and dicts become JSON text."""
-    out = result.copy()
+def _plain(result: Any, horizon: bool = True) -> Any:
+    """Columns GDAL and Arrow can store: arrays dropped or, if ``horizon``, JSON text."""
+    out = _flat(result, horizon)
     geometry = out.geometry.name if hasattr(out, "geometry") else None
     for col in out.columns:
         if col == geometry:
             continue
-        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, (list, dict,
-                                                                              np.ndarray))).any():
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, dict)).any():
+            out = out.copy() if out is result else out
             out[col] = out[col].map(lambda v: json.dumps(_json_value(v)))
     return out
 
 
-def to_geopackage(result: Any, path: str | Path, *, layer: str = "buildings") -> Path:
-    """Write a GeoDataFrame as a GeoPackage layer (its own CRS), atomically."""
+def _with_key(result: Any) -> Any:
+    """``result`` with its index as a first ``building`` column (the key that joins files)."""
+    out = result.copy()
+    out.insert(0, _key_name(out.columns), out.index.to_numpy())
+    return out.reset_index(drop=True)  # the key is a column: GDAL need not write the index
+
+
+def _key_name(columns: Any) -> str:
+    """``building``, or ``building_index`` if the table has a ``building`` column (OSM tag)."""
+    return "building" if "building" not in columns else "building_index"
+
+
+def to_geopackage(result: Any, path: str | Path, *, layer: str = "buildings",
+                  horizon: bool = False) -> Path:
+    """Write a GeoDataFrame as a GeoPackage layer (its own CRS), atomically.
+
+    Parameters
+    ----------
+    result : GeoDataFrame
+        Written with its index as a ``building`` column (the key to join the CSV tables;
+        ``building_index`` if it has a ``building`` column already, as OSM data do).
+    path : str or Path
+        Target file.
+    layer : str, default 'buildings'
+        Layer name.
+    horizon : bool, default False
+        Keep array columns (``horizon_deg``) as JSON text; by default they are left out.
+
+    Returns
+    -------
+    Path
+    """
     path = Path(path)
     with atomic_path(path) as tmp:
-        _plain(result).to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio")
+        _plain(_with_key(result), horizon).to_file(tmp, layer=layer, driver="GPKG",
+                                                   engine="pyogrio")
     return path
 
 
 def to_geoparquet(result: Any, path: str | Path) -> Path:
-    """Write a GeoDataFrame as GeoParquet (its own CRS), atomically."""
+    """Write a GeoDataFrame as GeoParquet (its own CRS; arrays as JSON text), atomically."""
     path = Path(path)
     with atomic_path(path) as tmp:
         _plain(result).to_parquet(tmp)
     return path
 
 
-def to_csv(table: Any, path: str | Path, *, float_format: str = "%.6g") -> Path:
-    """Write a table as UTF-8 CSV, atomically; a geometry column is written as WKT."""
+def _decimal(value: float) -> str:
+    """A float as a plain decimal (never 1.14387e+07), at most 6 decimals, trailing 0s cut."""
+    if not math.isfinite(value):
+        return "" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return np.format_float_positional(round(value, 6), trim="-")
+
+
+#: Decimals kept in CSV files, by column-name ending (first match; others keep 6): 0.01 kWh,
+#: 1 W, 10 cm^2, 0.1 kg, finer than any input (pvsite assumption: display precision only).
+_CSV_DECIMALS = (("_yuan_per_kwh", 4), ("_kwh_per_kwp", 3), ("_kwh", 2), ("_kwp", 3),
+                 ("_kw", 3), ("_m2", 3), ("_yuan", 2), ("_tce", 4), ("_t", 4), ("_m", 3))
+
+
+def _csv_frame(table: Any, horizon: bool) -> pd.DataFrame:
+    """Any table pvsite returns as a plain DataFrame a CSV can hold."""
     import shapely
 
-    path = Path(path)
-    df = pd.DataFrame(table).copy()
+    if isinstance(table, pd.Series):
+        table = table.to_frame(table.name if table.name is not None else "value")
+    df = pd.DataFrame(_flat(table, horizon)).copy()
     for col in df.columns:
         if str(df[col].dtype) == "geometry":  # a plain Series of geometries: no .to_wkt
             df[col] = shapely.to_wkt(np.asarray(df[col], dtype=object))
+    if isinstance(df.columns, pd.MultiIndex):
+        df.columns = [" ".join(str(x) for x in c if str(x)) for c in df.columns]
+    for col in df.columns:
+        if pd.api.types.is_float_dtype(df[col].dtype):
+            places = next((n for end, n in _CSV_DECIMALS if str(col).endswith(end)), 6)
+            df[col] = df[col].round(places)
+    return df
+
+
+def to_csv(table: Any, path: str | Path, *, horizon: bool = False) -> Path:
+    """Write a table as CSV that Excel opens (UTF-8 with a BOM), atomically.
+
+    Parameters
+    ----------
+    table : DataFrame, GeoDataFrame or Series
+        Any table pvsite returns, with any index (a MultiIndex becomes several columns).
+    path : str or Path
+        Target file.
+    horizon : bool, default False
+        Keep array columns (``horizon_deg``) as one-line JSON text; by default left out.
+
+    Returns
+    -------
+    Path
+        Written as ``utf-8-sig`` (so Excel on a Chinese Windows reads 嘉定区, not mojibake),
+        with newline line ends, numbers as plain decimals with no exponent (0.01 kWh, 0.001
+        kWp, 0.001 m^2, 6 decimals for shares and other columns), a geometry column as WKT,
+        missing values empty.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> p = to_csv(pd.DataFrame({"kwh": [11438700.0]}),
+    ...            pathlib.Path(tempfile.mkdtemp()) / "t.csv")
+    >>> p.read_text(encoding="utf-8-sig").splitlines()[1]
+    '0,11438700'
+    """
+    path = Path(path)
+    df = _csv_frame(table, horizon)
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, float_format=float_format, lineterminator="\n")
+        df.to_csv(tmp, float_format=_decimal, lineterminator="\n", encoding="utf-8-sig")
+    return path
+
+
+def _unit(column: str, docs: dict[str, str]) -> str:
+    """The unit of a column: the last [...] of its description, else from its name's ending."""
+    import re
+
+    found = re.findall(r"\[([^\]]+)\]", docs.get(column, ""))
+    if found:
+        return found[-1]
+    return next((u for end, u in _SUFFIX_UNITS if column.endswith(end)), "")
+
+
+def _sheet(table: pd.DataFrame, docs: dict[str, str], index: str | None) -> pd.DataFrame:
+    """A sheet's table: index as first column(s), arrays left out, units in the header.
+
+    An unnamed index is named ``index``; with ``index=None`` it is dropped.
+    """
+    df = _csv_frame(table, horizon=False)
+    if index is None:
+        df = df.reset_index(drop=True)
+    else:
+        df = df.rename_axis([index] if df.index.nlevels == 1 and not df.index.name
+                            else df.index.names).reset_index()
+    df.columns = [f"{c} [{_unit(str(c), docs)}]" if _unit(str(c), docs) else str(c)
+                  for c in df.columns]
+    return df
+
+
+def to_excel(result: Any, path: str | Path, *, report: Any = None,
+             target_kw: float | None = None) -> Path:
+    """Write the results a planner opens as one Excel workbook (.xlsx), atomically.
+
+    Parameters
+    ----------
+    result : GeoDataFrame
+        From :func:`pvsite.estimate`.
+    path : str or Path
+        Target ``.xlsx`` file.
+    report : ShortfallReport, optional
+        From :func:`pvsite.shortfall`; default ``pvsite.shortfall(result, target_kw)``.
+    target_kw : float, optional
+        Capacity target [kW] when ``report`` is not given; default ``Assumptions().target_kw``.
+
+    Returns
+    -------
+    Path
+        A workbook with the sheets of :data:`EXCEL_SHEETS` (buildings, institutions,
+        districts, types, shortfall, plan, notes); each header cell names the column and its
+        unit (``capacity_kwp [kWp]``), the header row is frozen, district names are in
+        Chinese (``district``) and English (``district_en``).
+    """
+    from ..results.rollup import COLUMNS as ROLLUP_COLUMNS
+    from ..results.rollup import rollup
+    from ..results.schema import OUTPUT_COLUMNS
+    from ..results.shortfall import PLAN_COLUMNS, TABLE_COLUMNS, shortfall
+
+    path = Path(path)
+    if report is None:
+        report = shortfall(result, target_kw)
+    docs = {**OUTPUT_COLUMNS, **ROLLUP_COLUMNS, **TABLE_COLUMNS, **PLAN_COLUMNS}
+    geometry = getattr(getattr(result, "geometry", None), "name", None)
+    flat = pd.DataFrame(result.drop(columns=geometry) if geometry else result)
+    english: dict[str, str] = {}
+    if "district_en" in flat:
+        pairs = flat[["district", "district_en"]].dropna().drop_duplicates("district")
+        english = {str(k): str(v) for k, v in pairs.itertuples(index=False)}
+
+    def named(table: pd.DataFrame) -> pd.DataFrame:
+        table = table.copy()
+        if "district" in table.columns and "district_en" not in table.columns:
+            table.insert(table.columns.get_loc("district") + 1, "district_en",
+                         [english.get(str(d), "") for d in table["district"]])
+        elif table.index.name == "district" and "district_en" not in table.columns:
+            table.insert(0, "district_en", [english.get(str(d), "") for d in table.index])
+        return table
+
+    target = report.target_kw
+    sheets = {
+        "buildings": _sheet(flat, docs, "building"),
+        "institutions": _sheet(named(rollup(result, "institution", target_kw=target)), docs,
+                               "institution_id"),
+        "districts": _sheet(named(rollup(result, "district", target_kw=target)), docs,
+                            "district"),
+        "types": _sheet(rollup(result, "institution_type", target_kw=target), docs,
+                        "institution_type"),
+        "shortfall": _sheet(named(report.table), docs, "district"),
+        "plan": _sheet(named(report.plan), docs, None),
+    }
+    notes = [("data", str(result.attrs.get("data_labels", "")) or "as given"),
+             ("buildings source", str(result.attrs.get("buildings_source", ""))),
+             ("target [kW]", f"{report.target_kw:,.0f} ({report.target_reading})"),
+             *[("note", line) for line in report.summary().splitlines()],
+             ("counts", "buildings, suitable, capacity_kwp, annual_kwh...: every building, "
+                        "public or not; public_*, share_of_target and the shortfall and plan "
+                        "sheets: public institutions only"),
+             ("units", "in [brackets] after each column name; [-] is a count or a ratio")]
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=name, index=False, inf_rep="inf",
+                               freeze_panes=(1, 1))
+            pd.DataFrame(notes, columns=["item", "value"]).to_excel(
+                writer, sheet_name="notes", index=False)
+            for ws in writer.book.worksheets:
+                for cells in ws.iter_cols(min_row=1, max_row=min(ws.max_row, 50)):
+                    width = max(len(str(c.value)) if c.value is not None else 0 for c in cells)
+                    ws.column_dimensions[cells[0].column_letter].width = min(max(width, 8), 60)
     return path
 
 

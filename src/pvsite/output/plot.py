@@ -1,22 +1,37 @@
 """Maps and charts of results. Each function takes ``ax=None``, returns the Axes, never shows.
 
-Labels are in English (``district_en``): matplotlib's default font has no CJK glyphs, so
-Chinese district names would come out as empty boxes. Maps are drawn in the local UTM CRS
-(metres) with a scale bar and a north arrow; the bundled boundaries carry their ODbL
-attribution.
+District labels are in English (``district_en``). Other labels (institution and building
+names) may be Chinese: they are drawn in a CJK font where the system has one
+(:func:`cjk_font`: Noto Sans CJK, Source Han Sans, WenQuanYi...), and otherwise replaced by an
+English or ASCII name (``name:en``, the id), never drawn as empty boxes. Maps are drawn in
+the local UTM CRS (metres) with a scale bar and a north arrow; the bundled boundaries carry
+their ODbL attribution.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import html
 import math
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_districts", "plot_horizon", "plot_shortfall", "plot_siting_map"]
+__all__ = ["cjk_font", "explore", "plot_districts", "plot_horizon", "plot_shortfall",
+           "plot_siting_map"]
+
+#: Font families with CJK glyphs, best first; the first one installed is used for Chinese
+#: labels (Debian: fonts-noto-cjk, fonts-wqy-zenhei; Windows: Microsoft YaHei, SimHei; macOS:
+#: PingFang SC).
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                "Noto Sans CJK JP", "Source Han Sans", "WenQuanYi Zen Hei",
+                "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC",
+                "Droid Sans Fallback", "AR PL UMing CN")
 
 #: What a column is and its unit, for colour bars and labels.
 _LABELS: dict[str, tuple[str, str]] = {
@@ -141,6 +156,76 @@ def _map_frame(ax: Any, crs: Any) -> None:
     ax.set_ylabel("")
 
 
+def cjk_font() -> str | None:
+    """The name of an installed font family with Chinese glyphs, or None if there is none.
+
+    Returns
+    -------
+    str or None
+        The first of :data:`CJK_FAMILIES` that matplotlib's font manager knows, else any
+        family whose name says CJK; None when the system has no such font (then maps label in
+        English or by id).
+
+    Examples
+    --------
+    >>> name = cjk_font()
+    >>> name is None or isinstance(name, str)
+    True
+    """
+    return _find_cjk_font()
+
+
+#: File names of CJK fonts, for fonts installed after matplotlib cached its font list.
+_CJK_FILES = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy", "droidsansfallback",
+              "simhei", "msyh", "pingfang", "uming", "ukai")
+
+
+@functools.lru_cache(maxsize=1)
+def _find_cjk_font() -> str | None:
+    from matplotlib import font_manager
+
+    def known() -> str | None:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        for family in CJK_FAMILIES:
+            if family in names:
+                return family
+        return next((n for n in sorted(names) if "CJK" in n), None)
+
+    found = known()
+    if found is None:  # matplotlib's cached list predates the font: look at the files once
+        for path in font_manager.findSystemFonts():
+            if any(k in Path(path).name.lower().replace("-", "") for k in _CJK_FILES):
+                with contextlib.suppress(Exception):  # a font file matplotlib cannot read
+                    font_manager.fontManager.addfont(path)
+        found = known()
+    return found
+
+
+def _has_cjk(text: Any) -> bool:
+    """Whether ``text`` has a character outside what matplotlib's DejaVu Sans draws (CJK)."""
+    return any(0x2E80 <= ord(ch) <= 0x9FFF or 0xAC00 <= ord(ch) <= 0xD7AF
+               or 0xF900 <= ord(ch) <= 0xFAFF or 0xFF00 <= ord(ch) <= 0xFFEF
+               for ch in str(text))
+
+
+def _readable(names: Sequence[Any], fallbacks: Sequence[Any]) -> list[str]:
+    """Each name, or its fallback (then '') where it is Chinese and no CJK font is installed."""
+    font = cjk_font()
+    out = []
+    for name, alt in zip(names, fallbacks, strict=True):
+        text = "" if name is None or (isinstance(name, float) and math.isnan(name)) else str(name)
+        if not text or (font is None and _has_cjk(text)):
+            text = "" if alt is None or (isinstance(alt, float) and math.isnan(alt)) else str(alt)
+        out.append(text)
+    return out
+
+
+def _strip_cjk(text: str) -> str:
+    """``text`` without CJK characters (the last resort with no CJK font: never boxes)."""
+    kept = "".join(" " if _has_cjk(ch) else ch for ch in text)
+    return "\n".join(" ".join(line.split()) for line in kept.split("\n")).strip() or "?"
+
+
 def _place_labels(ax: Any, xy: Sequence[tuple[float, float]], texts: Sequence[str], *,
                   fontsize: float = 7.0, centred_first: bool = False, gid: str = "label",
                   colors: Sequence[str] | None = None, outward: bool = False) -> list[Any]:
@@ -156,6 +241,13 @@ def _place_labels(ax: Any, xy: Sequence[tuple[float, float]], texts: Sequence[st
     """
     fig = ax.figure
     fig.draw_without_rendering()  # apply layout and aspect: the data->display transform is final
+    family: list[str] | None = None
+    if any(_has_cjk(t) for t in texts):
+        font = cjk_font()
+        if font is None:
+            texts = [_strip_cjk(t) if _has_cjk(t) else t for t in texts]
+        else:
+            family = [font, "DejaVu Sans"]
     to_pt = 72.0 / fig.dpi
     pts = ax.transData.transform(np.asarray(xy, dtype=float).reshape(-1, 2)) * to_pt
     frame = ax.get_window_extent()
@@ -206,7 +298,7 @@ def _place_labels(ax: Any, xy: Sequence[tuple[float, float]], texts: Sequence[st
         arrow = ({"arrowstyle": "-", "color": "0.3", "lw": 0.6, "shrinkA": 0, "shrinkB": 2}
                  if r >= 20 else None)
         ann = ax.annotate(text, xy[i], xytext=(dx, dy), textcoords="offset points", ha=ha,
-                          va=va, fontsize=fontsize, zorder=7, arrowprops=arrow,
+                          va=va, fontsize=fontsize, zorder=7, arrowprops=arrow, family=family,
                           color=colors[i] if colors is not None else "k", annotation_clip=False,
                           bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.8,
                                 "lw": 0})
@@ -409,15 +501,22 @@ def plot_siting_map(result: Any, ax: Any = None, *, column: str = "capacity_kwp"
             # anchor: the institution's building with the largest value
             lead = inst.sort_values(column, ascending=False).drop_duplicates("institution_id")
             lead = lead.set_index("institution_id").loc[best.index]
-            names = (lead["institution_name"] if "institution_name" in lead
-                     else pd.Series(best.index, index=best.index))
+            english = next((lead[c] for c in ("institution_name_en", "name:en", "name_en")
+                            if c in lead), pd.Series(best.index.astype(str), index=best.index))
+            names = _readable(lead["institution_name"] if "institution_name" in lead
+                              else english, english.where(english.notna(), best.index.astype(str)))
             xy = [(p.x, p.y) for p in lead.geometry.representative_point()]
             texts = [f"{nm}\n{_fmt(row['sum'], unit)}, {_roofs(int(row['size']))}"
                      for nm, (_, row) in zip(names, best.iterrows(), strict=True)]
         else:
             best = ok.nlargest(top, column)
+            index = pd.Series([f"#{i}" for i in best.index], index=best.index)
+            english = next((best[c] for c in ("name:en", "name_en", "building_id", "osm_id")
+                            if c in best and best[c].notna().any()), index)
+            named = best["name"] if "name" in best else None  # OSM names before positions
             ids = (best["building_id"] if "building_id" in best
-                   else pd.Series(best.index.astype(str), index=best.index))
+                   else named if named is not None and named.notna().any() else index)
+            ids = _readable(ids, english.where(english.notna(), index))
             xy = [(p.x, p.y) for p in anchor_pts.loc[best.index]]
             texts = [f"{bid}\n{_fmt(v, unit)}" for bid, v in zip(ids, best[column], strict=True)]
         _place_labels(ax, xy, texts, fontsize=6.5 if city else 7.0, gid="site-label")
@@ -471,6 +570,12 @@ def plot_districts(table: Any, ax: Any = None, *, column: str = "capacity_kwp",
 
     from ..inputs import datasets
 
+    if hasattr(table, "plan") and hasattr(table, "table"):  # a ShortfallReport given first
+        table, report = None, table
+    if table is not None and ("status" in table or "geometry" in table):
+        raise ValueError("plot_districts takes a table by district, not the per-building "
+                         "result: pass pvsite.rollup(result, 'district'), or "
+                         "report=pvsite.shortfall(result).")
     if table is None:
         if report is None:
             raise ValueError("plot_districts needs a table, or report= (a ShortfallReport).")
@@ -668,8 +773,11 @@ def plot_shortfall(report: Any, ax: Any = None) -> Any:
     import matplotlib.patheffects as pe
     from matplotlib.patches import Patch
 
+    plan = getattr(report, "plan", None)
+    if not isinstance(plan, pd.DataFrame) or "cumulative_kwp" not in plan:
+        raise TypeError(f"plot_shortfall takes a ShortfallReport, not {type(report).__name__}: "
+                        "pass pvsite.shortfall(result).")
     ax = _axes(ax, figsize=(8, 5))
-    plan = report.plan
     n = len(plan)
     counts_installed = str(report.target_reading).startswith("total")
     base = report.installed_kw / 1000.0 if counts_installed else 0.0
@@ -801,3 +909,92 @@ def plot_horizon(horizon: Any, ax: Any = None, *, weather: Any = None,
     ax.legend(loc="lower left", bbox_to_anchor=(-0.1, -0.12), fontsize=7, frameon=False)
     ax.set_title(title or (f"Horizon of {row_title}" if row_title else "Horizon"), fontsize=10)
     return ax
+
+
+#: Columns shown in :func:`explore`'s tooltip, where the result has them.
+EXPLORE_TOOLTIP = ("building_id", "institution_name", "institution_type", "district_en",
+                   "capacity_kwp", "annual_kwh", "specific_yield_kwh_per_kwp", "shading_loss",
+                   "status", "reason")
+_OSM_DATA = "Buildings: © OpenStreetMap contributors, ODbL 1.0"
+
+
+def explore(result: Any, *, column: str = "capacity_kwp", tooltip: Sequence[str] | None = None,
+            tiles: str | None = "OpenStreetMap") -> Any:
+    """An interactive map of a result for Jupyter and the browser (folium, Leaflet).
+
+    Parameters
+    ----------
+    result : GeoDataFrame
+        From :func:`pvsite.estimate`.
+    column : str, default 'capacity_kwp'
+        Column to colour the buildings by (a continuous colour bar with its unit; buildings
+        without a value are grey).
+    tooltip : sequence of str, optional
+        Columns shown when the pointer is over a building; default those of
+        :data:`EXPLORE_TOOLTIP` the result has.
+    tiles : str or None, default 'OpenStreetMap'
+        Background map, fetched by the browser when the page is opened (None: no background,
+        a page that needs no network but Leaflet's scripts).
+
+    Returns
+    -------
+    folium.Map
+        The buildings as one GeoJSON layer named 'buildings' (``id`` and ``building`` = the
+        result's index), with the data labels (SYNTHETIC...) and, for OpenStreetMap data, its
+        ODbL attribution in a box on the map. ``.save('map.html')`` writes it.
+
+    Examples
+    --------
+    >>> import pvsite
+    >>> r = pvsite.estimate(pvsite.datasets.shanghai_buildings().head(20),
+    ...                     pvsite.datasets.shanghai_weather(), shading=False)
+    >>> m = explore(r, tiles=None)
+    >>> "pvsite-attribution" in m.get_root().render()
+    True
+    """
+    import branca.colormap
+    import folium
+    import geopandas as gpd
+
+    if not isinstance(result, gpd.GeoDataFrame):
+        raise TypeError(f"explore takes the GeoDataFrame of pvsite.estimate, not "
+                        f"{type(result).__name__}.")
+    if column not in result:
+        raise ValueError(f"column={column!r} is not a column of the result; use one of "
+                         f"{[c for c in _LABELS if c in result]}.")
+    tips = [c for c in (tooltip if tooltip is not None else EXPLORE_TOOLTIP)
+            if c in result and c != column]
+    present = result.geometry.notna() & ~result.geometry.is_empty
+    frame = result.loc[present, [*tips, column, result.geometry.name]].to_crs(4326)
+    frame.insert(0, "building", frame.index.astype(str))
+    values = frame[column].astype(float)
+    name, unit, _ = _label(column)
+    finite = values[np.isfinite(values)]
+    vmax = float(finite.max()) if len(finite) and finite.max() > 0 else 1.0
+    vmin = min(float(finite.min()), 0.0) if len(finite) else 0.0
+    cmap = branca.colormap.LinearColormap(
+        ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"], vmin=vmin, vmax=vmax,
+        caption=_with_unit(name, unit))  # ColorBrewer YlOrRd, as the static maps
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        v = feature["properties"].get(column)
+        fill = cmap(v) if isinstance(v, (int, float)) and math.isfinite(v) else "#cccccc"
+        return {"fillColor": fill, "color": "#444444", "weight": 0.5, "fillOpacity": 0.85}
+
+    x0, y0, x1, y1 = frame.total_bounds if len(frame) else (121.0, 31.0, 122.0, 32.0)
+    m = folium.Map(tiles=tiles, control_scale=True)
+    m.fit_bounds([[y0, x0], [y1, x1]])
+    folium.GeoJson(frame, name="buildings", style_function=style,
+                   tooltip=folium.GeoJsonTooltip(["building", *tips, column])).add_to(m)
+    cmap.add_to(m)
+    labels = str(result.attrs.get("data_labels", ""))
+    source = str(result.attrs.get("buildings_source", ""))
+    notes = [f"pvsite on {labels.upper()} data" if labels else "pvsite"]
+    if "openstreetmap" in (labels + source).lower():
+        notes.append(_OSM_DATA)
+    root: Any = m.get_root()
+    root.html.add_child(folium.Element(
+        '<div id="pvsite-attribution" style="position:absolute;bottom:22px;left:8px;'
+        'z-index:999;background:rgba(255,255,255,0.85);font:11px sans-serif;padding:2px 4px">'
+        + " | ".join(html.escape(n) for n in notes) + "</div>"))
+    return m

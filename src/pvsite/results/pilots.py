@@ -17,9 +17,9 @@ __all__ = ["PILOT_KINDS", "pilots"]
 
 #: Kinds of pilot, the columns a candidate table must have for each, and how many the 2022
 #: plan asks for by 2023.
-PILOT_KINDS = {
-    "carport": {"columns": ("capacity_kwp", "annual_kwh", "n_spaces", "n_chargers"), "n": 10},
-    "facade": {"columns": ("facade_capacity_kwp", "facade_annual_kwh"), "n": 15},
+PILOT_KINDS: dict[str, tuple[tuple[str, ...], int]] = {
+    "carport": (("capacity_kwp", "annual_kwh", "n_spaces", "n_chargers"), 10),
+    "facade": (("facade_capacity_kwp", "facade_annual_kwh"), 15),
 }
 
 
@@ -68,14 +68,14 @@ def pilots(result: Any, *, kind: str = "carport", n: int | None = None, spread: 
     """
     if kind not in PILOT_KINDS:
         raise ValueError(f"kind={kind!r}; use one of {sorted(PILOT_KINDS)}.")
-    spec = PILOT_KINDS[kind]
-    missing = [c for c in spec["columns"] if c not in result.columns]
+    columns, default_n = PILOT_KINDS[kind]
+    missing = [c for c in columns if c not in result.columns]
     if missing:
         how = ("pvsite.carports(parking, weather, ...)" if kind == "carport"
                else "pvsite.estimate(buildings, weather, facades=True)")
         raise ValueError(f"pilots(kind={kind!r}) needs the columns {missing}: pass the result "
                          f"of {how}.")
-    energy = spec["columns"][1]
+    energy = columns[1]
     ok = (result["status"] == "ok") if "status" in result else pd.Series(True, result.index)
     ok &= result[energy] > 0
     if public_only and "institution_type" in result:
@@ -85,9 +85,9 @@ def pilots(result: Any, *, kind: str = "carport", n: int | None = None, spread: 
         turn = cand.groupby(cand["district"].fillna("(none)"), sort=False).cumcount()
         cand = cand.assign(_turn=turn.to_numpy()).sort_values(
             ["_turn", energy], ascending=[True, False], kind="stable").drop(columns="_turn")
-    cand = cand.head(spec["n"] if n is None else int(n))
+    cand = cand.head(default_n if n is None else int(n))
     keep = [c for c in ("institution_id", "institution_name", "institution_type", "district",
-                        "district_en", *spec["columns"], "specific_yield_kwh_per_kwp",
+                        "district_en", *columns, "specific_yield_kwh_per_kwp",
                         "shading_loss", "capex_yuan", "reason") if c in cand]
     out = cand[keep].copy()
     out.insert(0, "rank", np.arange(1, len(out) + 1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,8 +13,10 @@ import pandas as pd
 
 from ..assumptions import Assumptions
 from .economics import economics
+from .schema import OUTPUT_COLUMNS
 
-__all__ = ["POLICIES", "PRIORITY", "ShortfallReport", "shortfall"]
+__all__ = ["PLAN_COLUMNS", "POLICIES", "PRIORITY", "TABLE_COLUMNS", "ShortfallReport",
+           "plan_frame", "shortfall"]
 
 #: Ranking policies of the siting plan.
 POLICIES = ("priority", "fewest_sites", "yield", "cost")
@@ -21,6 +24,49 @@ POLICIES = ("priority", "fewest_sites", "yield", "cost")
 #: and hospitals to lead ("学校、医院带头"), with party and government offices, universities
 #: and large hospitals among the first; other public buildings follow.
 PRIORITY = ("school", "hospital", "government", "university", "other_public")
+
+#: Columns of ``ShortfallReport.table`` (one row per district), with unit and meaning.
+TABLE_COLUMNS: dict[str, str] = {
+    "installed_kw": "capacity already installed [kW] (a city total given as one number is "
+                    "not shared out: 0 here)",
+    "potential_kw": "technical potential of the eligible roofs (public institutions, status "
+                    "ok, after uptake and min_system_kwp) [kWp]",
+    "planned_kw": "capacity of the plan's roofs in the district [kWp]",
+    "target_kw": "the district's target [kW]: given (district targets), or the city target "
+                 "shared out by technical potential",
+    "gap_kw": "target_kw - planned_kw, never below 0 [kW]",
+}
+#: Columns of ``ShortfallReport.plan`` (one row per planned roof, in plan order).
+PLAN_COLUMNS: dict[str, str] = {
+    "rank": "position in the plan, 1 first [-]",
+    "building": "the building's index in the result (buildings.csv)",
+    "building_id": "the input's building id",
+    "institution_id": "the input's institution id",
+    "institution_name": "the input's institution name",
+    "institution_type": "government, university, school, hospital or other_public",
+    "district": "district name as in the boundaries",
+    "capacity_kwp": OUTPUT_COLUMNS["capacity_kwp"],
+    "cumulative_kwp": "capacity of this roof and every roof ranked before it [kWp]",
+    **{c: OUTPUT_COLUMNS[c] for c in ("annual_kwh", "specific_yield_kwh_per_kwp",
+                                      "co2_avoided_t", "coal_saved_tce")},
+    "capex_yuan": "investment in the roof's system [yuan] (illustrative cost assumptions of "
+                  "pvsite.Assumptions)",
+    "lcoe_yuan_per_kwh": "levelised cost of energy: discounted cost over discounted energy "
+                         "[yuan/kWh]",
+    "payback_years": "simple payback: investment over first-year savings less O&M [a]; inf "
+                     "where it does not pay",
+}
+
+
+def _kw_value(name: str, value: Any) -> float:
+    """``value`` as a number of kW, at least 0; else a one-line ValueError saying so."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r}; give a number of kW.") from None
+    if not math.isfinite(v) or v < 0:
+        raise ValueError(f"{name}={value!r}; give a finite number of kW of at least 0.")
+    return v
 
 
 @dataclass
@@ -170,9 +216,22 @@ def shortfall(
     """
     if policy not in POLICIES:
         raise ValueError(f"policy={policy!r}; use one of {list(POLICIES)}.")
-    if not 0 <= uptake <= 1:
+    if not 0 <= uptake <= 1:  # also refuses NaN
         raise ValueError(f"uptake={uptake}; it is a share between 0 and 1.")
-    target = Assumptions().target_kw if target_kw is None else float(target_kw)
+    target = Assumptions().target_kw if target_kw is None else _kw_value("target_kw", target_kw)
+    _kw_value("min_system_kwp", min_system_kwp)
+    if isinstance(installed_kw, (Mapping, pd.Series)):
+        for k, v in dict(installed_kw).items():
+            _kw_value(f"installed_kw[{k!r}]", v if pd.notna(v) else 0.0)
+    else:
+        _kw_value("installed_kw", installed_kw)
+    for k, v in dict(district_targets_kw or {}).items():
+        _kw_value(f"district_targets_kw[{k!r}]", v)
+    missing = [c for c in ("status", "capacity_kwp", "institution_type", "district")
+               if c not in getattr(result, "columns", ())]
+    if missing:
+        raise ValueError(f"shortfall needs the result of pvsite.estimate (one row per "
+                         f"building); this table lacks {missing}.")
     df = pd.DataFrame(result.drop(columns=result.geometry.name)
                       if hasattr(result, "geometry") else result).copy()
     df["district"] = df["district"].astype(object).where(df["district"].notna(), "(none)")
@@ -244,7 +303,11 @@ def shortfall(
             districts).fillna(0.0)
         reading, targets_from = "district targets given", "given"
     else:
-        weight = table["potential_kw"] if potential > 0 else pd.Series(1.0, index=table.index)
+        # no eligible roof anywhere: share evenly, but never to buildings outside every district
+        weight = table["potential_kw"] if potential > 0 else pd.Series(
+            (table.index != "(none)").astype(float), index=table.index)
+        if not weight.sum():
+            weight = pd.Series(1.0, index=table.index)
         table["target_kw"] = need * weight / weight.sum() if len(table) else 0.0
         reading, targets_from = "city target shared out by technical potential", "shared"
     counted = table["planned_kw"] + (0.0 if target_is_new else table["installed_kw"])
@@ -265,3 +328,37 @@ def shortfall(
                         else "total installed capacity"),
         labels=str(result.attrs.get("data_labels", "")), notes=notes,
         district_targets=targets_from)
+
+
+def plan_frame(report: ShortfallReport, result: Any) -> Any:
+    """The plan's roofs with their footprints, indexed by ``building``, for GeoJSON/GeoPackage.
+
+    Parameters
+    ----------
+    report : ShortfallReport
+        From :func:`shortfall` on ``result``.
+    result : GeoDataFrame
+        From :func:`pvsite.estimate`: its geometry is joined on the plan's ``building``.
+
+    Returns
+    -------
+    GeoDataFrame
+        The columns of ``report.plan`` (:data:`PLAN_COLUMNS`, ``rank`` first) with the
+        footprints, in plan order, in the result's CRS.
+
+    Examples
+    --------
+    >>> import pvsite
+    >>> r = pvsite.estimate(pvsite.datasets.shanghai_buildings().head(30),
+    ...                     pvsite.datasets.shanghai_weather())
+    >>> g = plan_frame(shortfall(r, target_kw=300), r)
+    >>> list(g.index) == list(shortfall(r, target_kw=300).plan["building"])
+    True
+    """
+    import geopandas as gpd
+
+    plan = report.plan.set_index("building")
+    geometry = result.geometry.reindex(plan.index)
+    out = gpd.GeoDataFrame(plan, geometry=geometry.to_numpy(), crs=result.crs)
+    out.attrs.update({k: v for k, v in result.attrs.items() if isinstance(v, str)})
+    return out
