@@ -290,7 +290,8 @@ def _ac(beam, circ, sky, ground, iam, temp_air, wind, assumptions, mounting,
         iam_circumsolar=True):
     """AC power [W] of 1 kWp from plane-of-array components (numpy broadcast)."""
     a = assumptions
-    name = a.temperature_model_racked if mounting == "racked" else a.temperature_model_flush
+    name = {"racked": a.temperature_model_racked, "flush": a.temperature_model_flush,
+            "bipv": a.temperature_model_bipv}[mounting]
     tp = TEMPERATURE_MODEL_PARAMETERS["sapm"][name]
     # Perez's horizon band can be negative; pvlib clips the sum of the sky components at 0
     sky = np.maximum(sky, -circ)

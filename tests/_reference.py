@@ -10,7 +10,8 @@ def modelchain_yield(weather, tilt, azimuth, mounting="racked", assumptions=None
     """Annual AC kWh per kWp from pvlib ModelChain (Perez, physical IAM, no spectral loss,
     SAPM cell temperature, PVWatts DC, PVWatts losses, PVWatts inverter)."""
     a = assumptions or Assumptions()
-    name = a.temperature_model_racked if mounting == "racked" else a.temperature_model_flush
+    name = {"racked": a.temperature_model_racked, "flush": a.temperature_model_flush,
+            "bipv": a.temperature_model_bipv}[mounting]
     location = pvlib.location.Location(weather.attrs["latitude"], weather.attrs["longitude"],
                                        altitude=weather.attrs["altitude"])
     # PVWatts: DC/AC ratio = array DC / inverter AC; the inverter's pdc0 is its DC input limit

@@ -65,7 +65,8 @@ def _clip(part: Any, box: np.ndarray) -> Any:
 def _with_halo(own: Any, before: list[Any], after: list[Any], weather: Any, run: Any,
                kwargs: dict[str, Any], planes_crs: Any = None) -> Any:
     if own.empty:
-        meta = empty_result(own, horizons=bool(kwargs.get("keep_horizons")))
+        meta = empty_result(own, horizons=bool(kwargs.get("keep_horizons")),
+                            facades=bool(kwargs.get("facades")))
         return meta if planes_crs is None else (meta, empty_surfaces(planes_crs,
                                                                      own.index.dtype))
     # halos of earlier partitions first, later ones last: the whole frame's order, which
@@ -152,7 +153,7 @@ def estimate_dask(buildings: Any, weather: Any, run: Any, *, planes: bool = Fals
         planes_crs = gpd.GeoSeries([shapely.Point(*_middle(bounds))],
                                    crs=buildings.crs).estimate_utm_crs()
         kwargs = {**kwargs, "planes": True}
-    meta = empty_result(buildings._meta, horizons=keep)
+    meta = empty_result(buildings._meta, horizons=keep, facades=bool(kwargs.get("facades")))
     if planes:
         meta = (meta, empty_surfaces(planes_crs, buildings._meta.index.dtype))
     tasks = []

@@ -19,15 +19,23 @@ import pandas as pd
 
 from .assumptions import Assumptions
 from .distributed import LABELS, estimate_dask, is_dask
+from .energy.facades import facade_energy
 from .energy.shading import surface_losses
 from .energy.yields import optimal_tilt, surface_yield
 from .errors import FootprintError
 from .geometry import institutions, roofs, surfaces
 from .geometry._validate import prepare_footprints
+from .geometry.facades import facade_surfaces
 from .geometry.horizons import Skyline
 from .inputs.footprints import protect_output_names
 from .inputs.weather import check_site_distance, check_weather
-from .results.buildings import per_building, point_view, result_attrs, surface_view
+from .results.buildings import (
+    facade_columns,
+    per_building,
+    point_view,
+    result_attrs,
+    surface_view,
+)
 from .results.schema import OUTPUT_COLUMNS
 
 __all__ = ["OUTPUT_COLUMNS", "estimate"]
@@ -64,6 +72,7 @@ def estimate(
     progress: bool | None = None,
     planes: bool = False,
     shading_points: bool = False,
+    facades: bool = False,
 ) -> Any:
     """Estimate kWp, annual kWh and savings for every building.
 
@@ -111,6 +120,13 @@ def estimate(
         ``capacity_kwp``, ``specific_yield_kwh_per_kwp``, ``shading_loss``, ``annual_kwh``
         and the plane's outline in the local UTM CRS), as ``(result, planes)``; on a dask
         frame, two lazy frames (:func:`pvsite.distributed.estimate_dask`).
+    facades : bool, default False
+        Also estimate building-integrated PV on the exterior walls (:mod:`pvsite.geometry.
+        facades`, :mod:`pvsite.energy.facades`): the columns of
+        :data:`pvsite.results.schema.FACADE_COLUMNS` (``facade_capacity_kwp``,
+        ``facade_annual_kwh``...) join the result; the roof columns stay as they are, and
+        with ``planes=True`` the facades are rows of the surface table
+        (``surface == 'facade'``).
     shading_points : bool, default False
         Also return the observer points the shading loss was averaged over (only on roofs a
         neighbour can reach; :func:`pvsite.energy.shading.surface_losses`), as a
@@ -148,7 +164,7 @@ def estimate(
                                  "compute the partition of interest first.")
         return estimate_dask(buildings, weather, estimate, assumptions=assumptions,
                              districts=districts, sites=sites, dsm=dsm, shading=shading,
-                             keep_horizons=keep_horizons, planes=planes)
+                             keep_horizons=keep_horizons, planes=planes, facades=facades)
     import geopandas as gpd
 
     a = assumptions or Assumptions()
@@ -204,14 +220,22 @@ def estimate(
             assumptions=a)
     table["unshaded_kwh"] = table["capacity_kwp"] * table["specific_yield"]
     table["annual_kwh"] = table["unshaded_kwh"] * (1 - table["shading_loss"])
+    if facades:  # walls: more rows of the surface table, through the same energy
+        walls = facade_energy(facade_surfaces(
+            fp.metric, ~fp.invalid, attrs["height_m"].to_numpy(),
+            attrs["institution_type"].to_numpy(), assumptions=a), weather,
+            sky if shading else None, assumptions=a)
     bar.update()
     # 6. the per-building view
     out = per_building(buildings, table, fp, attrs, horizons=horizons, assumptions=a)
+    if facades:
+        out = facade_columns(out, walls, fp)
     out.attrs = result_attrs(buildings, weather, flat_tilt=flat_tilt, shading=shading,
                              assumptions=a)
     bar.update()
     bar.close()
-    extra = (surface_view(table, buildings.index, fp.metric.crs),) if planes else ()
+    every = pd.concat([table, walls], ignore_index=True) if facades else table
+    extra = (surface_view(every, buildings.index, fp.metric.crs),) if planes else ()
     if shading_points:
         extra += (point_view(points, table, buildings.index, fp.metric.crs),)
     return (out, *extra) if extra else out

@@ -383,40 +383,40 @@ def surface_losses(surfaces: Any, skyline: Any, weather: Any, used: np.ndarray, 
 #: Observers stand this far in front of a wall [m], so that the wall's own building is
 #: behind them.
 FACADE_OFFSET_M = 0.5
+#: Vertical spacing of the observer points on a wall [m]: shade climbs a wall from the
+#: ground, so a tall wall needs several heights.
+FACADE_RISE_STEP_M = 8.0
 
 
-def facade_points(facades: Any, *, spacing: float = POINT_SPACING_M
+def facade_points(facades: Any, *, spacing: float = POINT_SPACING_M,
+                  rise_step: float = FACADE_RISE_STEP_M
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Observer points on each facade: along the wall, in front of it, at two heights.
+    """Observer points on each facade: a grid along the wall and up it, just in front of it.
 
-    Cell centres every ``spacing`` [m] along the wall (at least one), ``FACADE_OFFSET_M`` in
-    front of it, at a quarter and three quarters of the usable height above the ground floor
-    (one point at mid-height where that is under 6 m). Returns ``x, y, z`` [m] and the
-    facade's row of each point.
+    Cell centres every ``spacing`` [m] along the wall and every ``rise_step`` [m] up its
+    usable height above the ground floor (at least one of each), ``FACADE_OFFSET_M`` in front
+    of the wall. Returns ``x, y, z`` [m] and the facade's row of each point, sorted by row.
     """
     import shapely
 
     lines = np.asarray(facades["geometry"].to_numpy(), dtype=object)
     length = shapely.length(lines)
-    per = np.maximum(np.round(length / spacing), 1).astype(int)
+    rise = facades["wall_height_m"].to_numpy(dtype=float)
+    base = (facades["wall_base_m"].to_numpy(dtype=float) if "wall_base_m" in facades
+            else np.zeros(len(facades)))
+    n_along = np.maximum(np.round(length / spacing), 1).astype(int)
+    n_up = np.maximum(np.round(rise / rise_step), 1).astype(int)
+    per = n_along * n_up
     row = np.repeat(np.arange(len(facades)), per)
     k = np.arange(row.size) - np.repeat(np.cumsum(per) - per, per)
-    along = (k + 0.5) / per[row]
-    xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[row], along,
-                                                                normalized=True))
+    i_along, i_up = k % n_along[row], k // n_along[row]
+    xy = shapely.get_coordinates(shapely.line_interpolate_point(
+        lines[row], (i_along + 0.5) / n_along[row], normalized=True))
     az = np.radians(facades["surface_azimuth"].to_numpy(dtype=float))[row]
     x = xy[:, 0] + FACADE_OFFSET_M * np.sin(az)
     y = xy[:, 1] + FACADE_OFFSET_M * np.cos(az)
-    base = (facades["wall_base_m"].to_numpy(dtype=float) if "wall_base_m" in facades
-            else np.zeros(len(facades)))[row]
-    rise = facades["wall_height_m"].to_numpy(dtype=float)[row]
-    two = rise >= 6.0
-    fr = np.where(two, 0.25, 0.5)
-    x2, y2 = np.concatenate([x, x[two]]), np.concatenate([y, y[two]])
-    z2 = np.concatenate([base + fr * rise, (base + 0.75 * rise)[two]])
-    row2 = np.concatenate([row, row[two]])
-    order = np.argsort(row2, kind="stable")
-    return x2[order], y2[order], z2[order], row2[order]
+    z = base[row] + (i_up + 0.5) / n_up[row] * rise[row]
+    return x, y, z, row
 
 
 def facade_losses(facades: Any, skyline: Any, weather: Any, *, assumptions: Any = None

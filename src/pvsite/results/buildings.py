@@ -16,7 +16,7 @@ import pandas as pd
 from ..assumptions import Assumptions
 from .savings import savings
 
-__all__ = ["MAX_ROOF_AREA_M2", "per_building", "point_view", "result_attrs",
+__all__ = ["MAX_ROOF_AREA_M2", "facade_columns", "per_building", "point_view", "result_attrs",
            "status_and_reason", "surface_view"]
 
 #: A roof larger than this is flagged as implausible (the largest single buildings on Earth
@@ -162,6 +162,44 @@ def per_building(buildings: Any, surfaces: pd.DataFrame, fp: Any, attrs: pd.Data
     return out
 
 
+def facade_columns(out: Any, walls: pd.DataFrame, fp: Any) -> Any:
+    """The facade sums of each building after its roof columns (which stay as they are).
+
+    Parameters
+    ----------
+    out : GeoDataFrame
+        The per-building result (:func:`per_building`).
+    walls : DataFrame
+        Facade rows with energy (:func:`pvsite.energy.facades.facade_energy`).
+    fp : pvsite.geometry._validate.Footprints
+        The checked footprints (invalid ones get nothing).
+    """
+    n = len(out)
+    pos = np.arange(n)
+    good = walls[~walls["low_yield"]] if len(walls) else walls
+    g = good.groupby("building")
+    sums = g[["usable_area_m2", "capacity_kwp", "annual_kwh", "unshaded_kwh"]].sum().reindex(
+        pos, fill_value=0.0)
+    low = (walls.loc[walls["low_yield"], "building"].value_counts().reindex(pos, fill_value=0)
+           if len(walls) else pd.Series(0, index=pos))
+    out = out.copy()
+    out["n_facades"] = g.size().reindex(pos, fill_value=0).to_numpy().astype(int)
+    out["facade_area_m2"] = sums["usable_area_m2"].to_numpy()
+    out["facade_capacity_kwp"] = sums["capacity_kwp"].to_numpy()
+    out["facade_annual_kwh"] = sums["annual_kwh"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sy = sums["annual_kwh"].to_numpy() / sums["capacity_kwp"].to_numpy()
+        lost = 1 - sums["annual_kwh"].to_numpy() / sums["unshaded_kwh"].to_numpy()
+    out["facade_specific_yield_kwh_per_kwp"] = np.where(sums["capacity_kwp"] > 0, sy, np.nan)
+    out["facade_shading_loss"] = np.where(sums["unshaded_kwh"] > 0, lost, 0.0)
+    threshold = walls.attrs.get("threshold_kwh_per_kwp", np.nan)
+    reason = np.where(low.to_numpy() > 0, [f"{k} walls under {threshold:,.0f} kWh/kWp left out"
+                                           for k in low.to_numpy()], "")
+    reason = np.where(fp.invalid, "no facade: invalid footprint", reason)
+    out["facade_reason"] = reason.astype(object)
+    return out
+
+
 def surface_view(surfaces: pd.DataFrame, index: Any, crs: Any) -> Any:
     """The surface table as ``estimate(..., planes=True)`` returns it.
 
@@ -174,7 +212,9 @@ def surface_view(surfaces: pd.DataFrame, index: Any, crs: Any) -> Any:
     table["building"] = np.asarray(index)[table["building"].to_numpy()]
     table["specific_yield_kwh_per_kwp"] = table.pop("specific_yield") * (
         1 - table["shading_loss"])
-    idle = (table["faces_away"] | table["unsplit"]).to_numpy()
+    idle = (table["faces_away"].astype(bool) | table["unsplit"].astype(bool)).to_numpy()
+    if "low_yield" in table:
+        idle = idle | table["low_yield"].fillna(False).to_numpy(dtype=bool)
     table.loc[idle, ["specific_yield_kwh_per_kwp", "annual_kwh"]] = 0.0
     return gpd.GeoDataFrame(
         table.drop(columns=["unshaded_kwh", "plane_tilt", "plane_azimuth", "faces_away",

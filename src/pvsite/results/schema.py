@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["OUTPUT_COLUMNS", "OUTPUT_DTYPES", "SURFACE_COLUMNS", "SURFACE_DTYPES",
+__all__ = ["FACADE_COLUMNS", "FACADE_DTYPES", "OUTPUT_COLUMNS", "OUTPUT_DTYPES",
+           "SURFACE_COLUMNS", "SURFACE_DTYPES",
            "empty_result", "empty_surfaces", "result_order"]
 
 #: Columns ``estimate`` adds, with their units (also the data dictionary of the exports).
@@ -56,10 +57,28 @@ OUTPUT_DTYPES: dict[str, Any] = {
     "horizon_deg": object,
 }
 
+#: Columns ``estimate(..., facades=True)`` adds after :data:`OUTPUT_COLUMNS`, with units.
+FACADE_COLUMNS: dict[str, str] = {
+    "n_facades": "exterior walls above the threshold, carrying BIPV [-]",
+    "facade_area_m2": "usable area of those walls for BIPV modules [m^2]",
+    "facade_capacity_kwp": "BIPV capacity on the walls [kWp]",
+    "facade_annual_kwh": "annual AC energy of the walls [kWh]",
+    "facade_specific_yield_kwh_per_kwp": "annual AC energy per kWp of the walls, after "
+                                         "shading [kWh/kWp]",
+    "facade_shading_loss": "share of the walls' unshaded energy lost to the neighbours [0-1]",
+    "facade_reason": "walls left out (party walls get none; low yield is counted here)",
+}
+#: dtype of each column of :data:`FACADE_COLUMNS`.
+FACADE_DTYPES: dict[str, Any] = {"n_facades": "int64", "facade_area_m2": "float64",
+                                 "facade_capacity_kwp": "float64",
+                                 "facade_annual_kwh": "float64",
+                                 "facade_specific_yield_kwh_per_kwp": "float64",
+                                 "facade_shading_loss": "float64", "facade_reason": "str"}
+
 #: Columns of the surface table (``estimate(..., planes=True)``), with their units, in order.
 SURFACE_COLUMNS: dict[str, str] = {
     "building": "label of the building (or site) the surface belongs to",
-    "surface": "kind of PV surface: roof",
+    "surface": "kind of PV surface: roof or facade (and carport in pvsite.carports)",
     "plane": "number of the surface within its building",
     "roof_type": "flat, the pitched roof:shape, or dsm",
     "surface_tilt": "module tilt [deg from horizontal]",
@@ -100,7 +119,7 @@ def result_order(*, horizons: bool) -> list[str]:
     return order + ["horizon_deg"] if horizons else order
 
 
-def empty_result(like: Any, *, horizons: bool) -> Any:
+def empty_result(like: Any, *, horizons: bool, facades: bool = False) -> Any:
     """An empty per-building result with the input's columns and the output columns.
 
     Parameters
@@ -110,12 +129,16 @@ def empty_result(like: Any, *, horizons: bool) -> Any:
         CRS carry over.
     horizons : bool
         Whether the result has ``horizon_deg``.
+    facades : bool
+        Whether it has the facade columns.
     """
     import geopandas as gpd
 
     out = gpd.GeoDataFrame(like.iloc[:0].copy())
     for col, series in _empty({c: OUTPUT_DTYPES[c] for c in result_order(horizons=horizons)}
                               ).items():
+        out[col] = series.to_numpy()
+    for col, series in (_empty(FACADE_DTYPES).items() if facades else ()):
         out[col] = series.to_numpy()
     return out
 
