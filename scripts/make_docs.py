@@ -18,7 +18,9 @@ from pathlib import Path
 import pvsite
 from pvsite.cli import OPTIONAL_FILES, OUTPUT_FILES
 from pvsite.output.export import EXCEL_SHEETS
-from pvsite.results.schema import SURFACE_COLUMNS
+from pvsite.parking import CARPORT_COLUMNS
+from pvsite.results.schema import FACADE_COLUMNS, SURFACE_COLUMNS
+from pvsite.results.storage import COLUMNS as STORAGE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "docs" / "data_dictionary.md"
@@ -101,12 +103,33 @@ def render() -> str:
         "",
         "## The surface table: `pvsite.estimate(..., planes=True)`",
         "",
-        "One row per PV surface (today the planes of each roof; `surface` says the kind), the "
-        "table that layout, shading and energy act on and of which the building table is a "
-        "view (`pvsite.results.schema.SURFACE_COLUMNS`), with each surface's outline "
-        "(`geometry`) in the local UTM zone:",
+        "One row per PV surface (the planes of each roof, and with `facades=True` each exterior "
+        "wall; `surface` says the kind), the table that layout, shading and energy act on and "
+        "of which the building table is a view (`pvsite.results.schema.SURFACE_COLUMNS`), "
+        "with each surface's outline (`geometry`: a wall's base line) in the local UTM zone:",
         "",
         *_table(SURFACE_COLUMNS),
+        "",
+        "## Facades: `pvsite.estimate(..., facades=True)` and `pvsite run --facades`",
+        "",
+        "These columns follow the building table's (`pvsite.results.schema.FACADE_COLUMNS`); "
+        "the roof columns stay as they are:",
+        "",
+        *_table(FACADE_COLUMNS),
+        "",
+        "## Carports: `pvsite.carports(parking, weather, ...)` and `carports.csv`",
+        "",
+        "One row per input car park, its own columns first, then "
+        "(`pvsite.parking.CARPORT_COLUMNS`):",
+        "",
+        *_table(CARPORT_COLUMNS),
+        "",
+        "## Self-consumption and storage: `pvsite.self_consumption(result, weather, ...)`",
+        "",
+        "One row per institution (or building, or district) "
+        "(`pvsite.results.storage.COLUMNS`):",
+        "",
+        *_table(STORAGE_COLUMNS),
         "",
     ]
     for name, (what, columns) in OUTPUT_FILES.items():

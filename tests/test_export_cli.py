@@ -255,3 +255,19 @@ def test_cli_with_no_public_institution_advises_how_to_tag(tmp_path, capsys):
     short = pd.read_csv(out / "shortfall.csv", encoding="utf-8-sig", index_col="district")
     if "(none)" in short.index:
         assert short.loc["(none)", "target_kw"] == 0
+
+
+def test_run_with_facades_and_parking_on_a_real_extract(tmp_path):
+    """--facades and --parking on the Tongji OpenStreetMap extract itself: every car park is
+    in carports.csv, the pilots are ranked, buildings.csv has the facade columns."""
+    extract = str(pvsite.datasets.path("tongji"))
+    out = tmp_path / "run"
+    assert main(["run", "--footprints", extract, "--sites", extract, "--parking", extract,
+                 "--facades", "--no-maps", "--out", str(out)]) == 0
+    lots = pd.read_csv(out / "carports.csv", encoding="utf-8-sig")
+    assert len(lots) == len(pvsite.read_osm(extract, layer="parking"))
+    assert set(lots["status"]) <= {"ok", "unsuitable", "invalid"}
+    assert len(pd.read_csv(out / "carport_pilots.csv", encoding="utf-8-sig")) >= 1
+    b = pd.read_csv(out / "buildings.csv", encoding="utf-8-sig", nrows=5)
+    assert {"facade_capacity_kwp", "facade_annual_kwh"} <= set(b.columns)
+    assert (out / "facade_pilots.csv").is_file()

@@ -74,6 +74,15 @@ OPTIONAL_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
     "pvsite.xlsx": ("with --excel: one workbook with the sheets buildings, institutions, "
                     "districts, types, shortfall, plan and notes (the tables above), units in "
                     "the header row, district names in Chinese and English", {}),
+    "facade_pilots.csv": ("with --facades: the 15 best building-integrated PV pilots "
+                          "(pvsite.pilots(result, kind='facade')); buildings.csv then also "
+                          "has the facade columns", {}),
+    "carports.csv": ("with --parking FILE: one row per car park (pvsite.carports): spaces, "
+                     "canopies, kWp, kWh, chargers, cost, status and reason", {}),
+    "carports.geojson": ("with --parking FILE: the car parks with the same columns, in "
+                         "WGS84", None),
+    "carport_pilots.csv": ("with --parking FILE: the 10 best PV carport projects "
+                           "(pvsite.pilots(carports, kind='carport'))", {}),
 }
 
 _DEMO = """Without --footprints/--weather it runs on the bundled demonstration data: a SYNTHETIC
@@ -213,6 +222,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="leave roofs with less capacity out of the plan [kWp] (default: 0)")
     r.add_argument("--excel", action="store_true",
                    help="also write pvsite.xlsx, every table in one Excel workbook")
+    r.add_argument("--facades", action="store_true",
+                   help="also estimate building-integrated PV on the exterior walls "
+                        "(facade columns in buildings.csv, facade_pilots.csv)")
+    r.add_argument("--parking", type=Path, metavar="FILE",
+                   help="car parks for PV carports with chargers: an OSM extract (.osm/.pbf, "
+                        "its amenity=parking areas) or any polygon file (carports.csv, "
+                        "carports.geojson, carport_pilots.csv)")
     return p
 
 
@@ -222,7 +238,8 @@ def _check_paths(args: argparse.Namespace) -> None:
 
     for option, path in (("--footprints", args.footprints), ("--weather", args.weather),
                          ("--districts", args.districts), ("--dsm", args.dsm),
-                         ("--sites", args.sites), ("--district-targets", args.district_targets)):
+                         ("--sites", args.sites), ("--district-targets", args.district_targets),
+                         ("--parking", args.parking)):
         if path is not None and not path.exists():
             raise PvsiteError(f"{option} {path}: no such file.")
     out = args.out
@@ -428,7 +445,21 @@ def run(args: argparse.Namespace) -> int:
     a = Assumptions(**changes)
     stage(1)
     result = estimate(buildings, weather, assumptions=a, districts=districts, dsm=args.dsm,
-                      shading=not args.no_shading, progress=tty, sites=sites)
+                      shading=not args.no_shading, progress=tty, sites=sites,
+                      facades=args.facades)
+    lots = None
+    if args.parking is not None:
+        from .parking import carports
+
+        if args.parking.suffix.lower() in (".osm", ".pbf") or args.parking.name.endswith(
+                ".osm.pbf"):
+            from .inputs.osm import read_osm
+
+            parking = read_osm(args.parking, layer="parking")
+        else:
+            parking = read_footprints(args.parking)
+        lots = carports(parking, weather, buildings=buildings, sites=sites,
+                        districts=districts, assumptions=a)
     stage(2)
     report = shortfall(result, a.target_kw, args.installed_kw, policy=args.policy,
                        uptake=args.uptake, min_system_kwp=args.min_system_kwp,
@@ -460,6 +491,16 @@ def run(args: argparse.Namespace) -> int:
                 export.to_geopackage(plan_geo, out / "plan.gpkg", layer="plan")]
     if args.excel:
         written.append(export.to_excel(result, out / "pvsite.xlsx", report=report))
+    from .results.pilots import pilots
+
+    if args.facades:
+        written.append(export.to_csv(pilots(result, kind="facade"),
+                                     out / "facade_pilots.csv"))
+    if lots is not None:
+        written += [export.to_csv(pd.DataFrame(lots.drop(columns=lots.geometry.name)),
+                                  out / "carports.csv"),
+                    export.to_geojson(lots, out / "carports.geojson"),
+                    export.to_csv(pilots(lots, kind="carport"), out / "carport_pilots.csv")]
     with export.atomic_path(out / "map.html") as tmp:
         plot.explore(result).save(str(tmp))
     written.append(out / "map.html")

@@ -197,9 +197,10 @@ def _inset_convex(polygons: np.ndarray, distance: np.ndarray,
                                 np.asarray(check, dtype=float)[idx])
     if good.any():
         rows = np.repeat(good, np.diff(offsets))
-        w = np.column_stack([wx, wy]) + origin
+        # only the polygons the inset kept: the others' vertices may be infinite
+        w = np.column_stack([wx[rows], wy[rows]]) + origin[rows]
         dense = np.repeat(np.arange(good.sum()), np.diff(offsets)[good])
-        out[idx[good]] = shapely.polygons(shapely.linearrings(w[rows], indices=dense))
+        out[idx[good]] = shapely.polygons(shapely.linearrings(w, indices=dense))
         ok[idx[good]] = True
     return out, ok
 

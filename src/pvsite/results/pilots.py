@@ -18,8 +18,11 @@ __all__ = ["PILOT_KINDS", "pilots"]
 #: Kinds of pilot, the columns a candidate table must have for each, and how many the 2022
 #: plan asks for by 2023.
 PILOT_KINDS: dict[str, tuple[tuple[str, ...], int]] = {
-    "carport": (("capacity_kwp", "annual_kwh", "n_spaces", "n_chargers"), 10),
-    "facade": (("facade_capacity_kwp", "facade_annual_kwh"), 15),
+    "carport": (("capacity_kwp", "annual_kwh", "n_spaces", "n_chargers",
+                 "specific_yield_kwh_per_kwp", "shading_loss", "capex_yuan", "reason"), 10),
+    "facade": (("facade_capacity_kwp", "facade_annual_kwh", "facade_area_m2",
+                "facade_specific_yield_kwh_per_kwp", "facade_shading_loss", "facade_reason"),
+               15),
 }
 
 
@@ -69,7 +72,7 @@ def pilots(result: Any, *, kind: str = "carport", n: int | None = None, spread: 
     if kind not in PILOT_KINDS:
         raise ValueError(f"kind={kind!r}; use one of {sorted(PILOT_KINDS)}.")
     columns, default_n = PILOT_KINDS[kind]
-    missing = [c for c in columns if c not in result.columns]
+    missing = [c for c in columns[:2] if c not in result.columns]
     if missing:
         how = ("pvsite.carports(parking, weather, ...)" if kind == "carport"
                else "pvsite.estimate(buildings, weather, facades=True)")
@@ -87,8 +90,7 @@ def pilots(result: Any, *, kind: str = "carport", n: int | None = None, spread: 
             ["_turn", energy], ascending=[True, False], kind="stable").drop(columns="_turn")
     cand = cand.head(default_n if n is None else int(n))
     keep = [c for c in ("institution_id", "institution_name", "institution_type", "district",
-                        "district_en", *columns, "specific_yield_kwh_per_kwp",
-                        "shading_loss", "capex_yuan", "reason") if c in cand]
+                        "district_en", *columns) if c in cand]
     out = cand[keep].copy()
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out
