@@ -28,6 +28,7 @@ from .geometry.carports import carport_surfaces, parking_status
 from .geometry.horizons import Skyline
 from .geometry.roofs import building_height
 from .inputs.weather import check_weather
+from .results.buildings import yield_and_loss
 from .results.savings import savings
 
 __all__ = ["CARPORT_COLUMNS", "carports"]
@@ -198,11 +199,7 @@ def _per_car_park(parking: Any, table: pd.DataFrame, fp: Any, site: np.ndarray,
     out["n_canopies"] = table.groupby("building").size().reindex(pos, fill_value=0).to_numpy()
     out["n_modules"] = sums["n_modules"].to_numpy().astype(int)
     out["capacity_kwp"] = sums["capacity_kwp"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sy = sums["annual_kwh"].to_numpy() / sums["capacity_kwp"].to_numpy()
-        lost = 1 - sums["annual_kwh"].to_numpy() / sums["unshaded_kwh"].to_numpy()
-    out["specific_yield_kwh_per_kwp"] = np.where(out["capacity_kwp"] > 0, sy, np.nan)
-    out["shading_loss"] = np.where(sums["unshaded_kwh"].to_numpy() > 0, lost, 0.0)
+    out["specific_yield_kwh_per_kwp"], out["shading_loss"] = yield_and_loss(sums)
     out["annual_kwh"] = sums["annual_kwh"].to_numpy()
     out["co2_avoided_t"] = savings(out["annual_kwh"], assumptions=a)["co2_avoided_t"].to_numpy()
     status = np.where(fp.invalid, "invalid", np.where(site, "ok", "unsuitable")).astype(object)

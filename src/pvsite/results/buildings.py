@@ -17,7 +17,7 @@ from ..assumptions import Assumptions
 from .savings import savings
 
 __all__ = ["MAX_ROOF_AREA_M2", "facade_columns", "per_building", "point_view", "result_attrs",
-           "status_and_reason", "surface_view"]
+           "status_and_reason", "surface_view", "yield_and_loss"]
 
 #: A roof larger than this is flagged as implausible (the largest single buildings on Earth
 #: cover about 0.4-0.9 km^2) [m^2].
@@ -33,6 +33,19 @@ def _append(reason: np.ndarray, mask: np.ndarray, texts: Any) -> None:
     if isinstance(texts, str):
         texts = [texts] * int(mask.sum())
     reason[mask] = [_join(r, t) for r, t in zip(reason[mask], texts, strict=True)]
+
+
+def yield_and_loss(sums: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Specific yield [kWh/kWp] and shading loss [0-1] of summed surfaces.
+
+    From ``annual_kwh``, ``capacity_kwp`` and ``unshaded_kwh``: the yield is NaN without
+    capacity, the loss 0 without energy.
+    """
+    annual, kwp = sums["annual_kwh"].to_numpy(), sums["capacity_kwp"].to_numpy()
+    unshaded = sums["unshaded_kwh"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sy, lost = annual / kwp, 1 - annual / unshaded
+    return np.where(kwp > 0, sy, np.nan), np.where(unshaded > 0, lost, 0.0)
 
 
 def status_and_reason(fp: Any, attrs: pd.DataFrame, sums: pd.DataFrame, surfaces: pd.DataFrame,
@@ -141,10 +154,7 @@ def per_building(buildings: Any, surfaces: pd.DataFrame, fp: Any, attrs: pd.Data
     with np.errstate(invalid="ignore", divide="ignore"):
         out["gcr"] = np.where(out["usable_area_m2"] > 0, out["n_modules"] * a.module_area_m2
                               / out["usable_area_m2"], 0.0)
-        sy = sums["annual_kwh"].to_numpy() / sums["capacity_kwp"].to_numpy()
-        lost = 1 - sums["annual_kwh"].to_numpy() / sums["unshaded_kwh"].to_numpy()
-    out["specific_yield_kwh_per_kwp"] = np.where(out["capacity_kwp"] > 0, sy, np.nan)
-    out["shading_loss"] = np.where(sums["unshaded_kwh"].to_numpy() > 0, lost, 0.0)
+    out["specific_yield_kwh_per_kwp"], out["shading_loss"] = yield_and_loss(sums)
     out["annual_kwh"] = sums["annual_kwh"].to_numpy()
     sv = savings(out["annual_kwh"], assumptions=a)
     for col in sv:
@@ -187,11 +197,7 @@ def facade_columns(out: Any, walls: pd.DataFrame, fp: Any) -> Any:
     out["facade_area_m2"] = sums["usable_area_m2"].to_numpy()
     out["facade_capacity_kwp"] = sums["capacity_kwp"].to_numpy()
     out["facade_annual_kwh"] = sums["annual_kwh"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sy = sums["annual_kwh"].to_numpy() / sums["capacity_kwp"].to_numpy()
-        lost = 1 - sums["annual_kwh"].to_numpy() / sums["unshaded_kwh"].to_numpy()
-    out["facade_specific_yield_kwh_per_kwp"] = np.where(sums["capacity_kwp"] > 0, sy, np.nan)
-    out["facade_shading_loss"] = np.where(sums["unshaded_kwh"] > 0, lost, 0.0)
+    out["facade_specific_yield_kwh_per_kwp"], out["facade_shading_loss"] = yield_and_loss(sums)
     threshold = walls.attrs.get("threshold_kwh_per_kwp", np.nan)
     reason = np.where(low.to_numpy() > 0, [f"{k} walls under {threshold:,.0f} kWh/kWp left out"
                                            for k in low.to_numpy()], "")
