@@ -402,6 +402,7 @@ def run(args: argparse.Namespace) -> int:
     from .assumptions import Assumptions
     from .inputs import datasets
     from .inputs.footprints import read_footprints
+    from .inputs.osm import is_extract, read_osm
     from .inputs.weather import read_weather
     from .output import export, plot
     from .pipeline import estimate
@@ -426,9 +427,7 @@ def run(args: argparse.Namespace) -> int:
     districts = read_footprints(args.districts) if args.districts else None
     sites = None
     if args.sites is not None:
-        if args.sites.suffix.lower() in (".osm", ".pbf") or args.sites.name.endswith(".osm.pbf"):
-            from .inputs.osm import read_osm
-
+        if is_extract(args.sites):
             sites = read_osm(args.sites, layer="sites")
         else:
             import geopandas as gpd
@@ -451,10 +450,7 @@ def run(args: argparse.Namespace) -> int:
     if args.parking is not None:
         from .parking import carports
 
-        if args.parking.suffix.lower() in (".osm", ".pbf") or args.parking.name.endswith(
-                ".osm.pbf"):
-            from .inputs.osm import read_osm
-
+        if is_extract(args.parking):
             parking = read_osm(args.parking, layer="parking")
         else:
             parking = read_footprints(args.parking)

@@ -19,6 +19,7 @@ import pandas as pd
 from ..assumptions import INSTITUTION_TYPES
 from ..crs import check_lonlat
 from ..errors import FootprintError, PvsiteWarning
+from .osm import is_extract, read_osm
 from .tags import tag_number, warn_unrecognised
 
 __all__ = ["COLUMN_NAMES", "FOOTPRINT_ALIASES", "protect_output_names", "read_footprints",
@@ -133,9 +134,7 @@ def read_footprints(
     path = Path(path)
     if not path.exists():
         raise FootprintError(f"{path}: no such file.")
-    if path.name.lower().endswith((".osm", ".osm.pbf", ".pbf")):
-        from .osm import read_osm  # an OpenStreetMap extract: buildings with their tags
-
+    if is_extract(path):  # an OpenStreetMap extract: buildings with their tags
         return read_osm(path)
     try:
         if path.suffix.lower() in (".parquet", ".geoparquet"):

@@ -24,7 +24,7 @@ from ..errors import FootprintError
 from .sites import containing_site
 from .tags import OSM_TYPE_RULES, SITE_TYPE_RULES, first_number, institution_type, parse_height
 
-__all__ = ["ATTRIBUTION", "fetch_osm", "parse_height", "read_osm"]
+__all__ = ["ATTRIBUTION", "fetch_osm", "is_extract", "parse_height", "read_osm"]
 
 #: OSM tags read from an extract.
 TAGS = ("building", "name", "height", "building:levels", "roof:shape", "roof:angle", "amenity",
@@ -40,6 +40,8 @@ SITE_COLUMNS = ("site_id", "site_name", "site_type", "amenity", "office", "healt
                 "government", "landuse")
 #: Columns of the car parks ``read_osm(path, layer='parking')`` returns (and ``geometry``).
 PARKING_COLUMNS = ("osm_id", "name", "parking", "capacity", "access", "operator", "building")
+#: File name endings read as OpenStreetMap extracts (any case).
+EXTRACT_SUFFIXES = (".osm", ".osm.pbf", ".pbf")
 #: What :func:`read_osm` can return.
 LAYERS = ("buildings", "sites", "parking")
 ATTRIBUTION = "(c) OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
@@ -190,6 +192,17 @@ def _assemble(table: Any) -> tuple[Any, Any]:
     buildings["institution_type"] = np.where(inside, site_type, own).astype(object)
     buildings = buildings[[*BUILDING_COLUMNS, buildings.geometry.name]]
     return buildings, sites
+
+
+def is_extract(path: str | Path) -> bool:
+    """Whether a file is named like an OpenStreetMap extract (:data:`EXTRACT_SUFFIXES`).
+
+    Examples
+    --------
+    >>> is_extract("campus.OSM.PBF"), is_extract("roofs.gpkg")
+    (True, False)
+    """
+    return Path(path).name.lower().endswith(EXTRACT_SUFFIXES)
 
 
 def read_osm(path: str | Path, *, layer: str = "buildings") -> Any:
