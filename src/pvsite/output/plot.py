@@ -994,7 +994,7 @@ def explore(result: Any, *, column: str = "capacity_kwp", tooltip: Sequence[str]
         notes.append(_OSM_DATA)
     root: Any = m.get_root()
     root.html.add_child(folium.Element(
-        '<div id="pvsite-attribution" style="position:absolute;bottom:22px;left:8px;'
+        '<div id="pvsite-attribution" style="position:absolute;bottom:48px;left:8px;'
         'z-index:999;background:rgba(255,255,255,0.85);font:11px sans-serif;padding:2px 4px">'
         + " | ".join(html.escape(n) for n in notes) + "</div>"))
     return m
