@@ -1,5 +1,6 @@
 """estimate() on a dask-geopandas GeoDataFrame equals the single-machine result."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -91,3 +92,33 @@ def test_dask_with_a_surface_model_equals_single_machine(tmp_path):
     pd.testing.assert_frame_equal(pd.DataFrame(parts[cols]), pd.DataFrame(whole[cols]),
                                   check_dtype=False)
     assert (whole["roof_type"] != "flat").any()  # the surface model's slopes were used
+
+
+def test_the_yield_grids_are_one_task_every_partition_depends_on(monkeypatch):
+    """Issue 22: each worker computed its own yield grid. Now the graph holds one task for the
+    grids (and one key for the weather) that every partition's task reads, and a worker that
+    receives the grids computes none of its own."""
+    from dask.core import get_dependencies
+
+    from pvsite.energy import chain, yields
+
+    city = synthetic_city(300, seed=3)
+    weather = pvsite.datasets.shanghai_weather()
+    lazy = pvsite.estimate(dask_geopandas.from_geopandas(city, npartitions=3), weather,
+                           keep_horizons=False)
+    graph = dict(lazy.__dask_graph__())
+    grids = [k for k in graph if str(k).startswith("_grids")]
+    tasks = [k for k in graph if str(k).startswith("_with_halo")]
+    assert len(grids) == 1 and len(tasks) == 3
+    assert all(grids[0] in get_dependencies(graph, t) for t in tasks)
+
+    # what a fresh worker does with the grids it is sent: adopt them, and never run the chain
+    tables = yields.grid_tables(weather, ("racked", "flush"))
+    chain.CACHE.clear()
+    monkeypatch.setattr(yields, "_diskcache", None)  # a worker with no disk cache either
+    assert yields.adopt_grids(tables) == 2
+    monkeypatch.setattr(yields, "hourly_chain", lambda *a, **k: 1 / 0)
+    for mounting in ("racked", "flush"):
+        grid = yields.yield_grid(weather, mounting=mounting)
+        np.testing.assert_array_equal(grid.monthly, tables[chain.energy_key(weather, mounting)])
+    chain.CACHE.clear()

@@ -5,6 +5,8 @@ Each partition is estimated together with a *halo*: the buildings of other parti
 bounding box, which can shade its roofs. Only the partition's own rows are kept, so the result
 equals the single-machine one (the test suite checks it on a ``dask.distributed.LocalCluster``).
 Works on any Dask scheduler; for a cluster, start a ``dask.distributed.Client`` first. The
+yield grids (:func:`pvsite.energy.yields.grid_tables`) are one task of the graph, computed
+once and sent to each worker once, so no worker computes its own. The
 output schema comes from :mod:`pvsite.results.schema`, without running anything.
 """
 
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .crs import present, units_per_metre
+from .energy.yields import adopt_grids, grid_tables
 from .geometry.horizons import MAX_DISTANCE
 from .results.schema import empty_result, empty_surfaces
 
@@ -62,8 +65,16 @@ def _clip(part: Any, box: np.ndarray) -> Any:
     return part[shapely.intersects(part.geometry.to_numpy(), shapely.box(*box))]
 
 
+def _grids(weather: Any, kwargs: dict[str, Any]) -> dict[Any, Any]:
+    """The yield grids every task needs, computed once for the whole graph."""
+    mountings = ("racked", "flush", "bipv") if kwargs.get("facades") else ("racked", "flush")
+    return grid_tables(weather, mountings, assumptions=kwargs.get("assumptions"))
+
+
 def _with_halo(own: Any, before: list[Any], after: list[Any], weather: Any, run: Any,
-               kwargs: dict[str, Any], planes_crs: Any = None) -> Any:
+               kwargs: dict[str, Any], planes_crs: Any = None, grids: Any = None) -> Any:
+    if grids:
+        adopt_grids(grids)  # the grid computed once, sent to each worker once by the scheduler
     if own.empty:
         meta = empty_result(own, horizons=bool(kwargs.get("keep_horizons")),
                             facades=bool(kwargs.get("facades")))
@@ -156,6 +167,10 @@ def estimate_dask(buildings: Any, weather: Any, run: Any, *, planes: bool = Fals
     meta = empty_result(buildings._meta, horizons=keep, facades=bool(kwargs.get("facades")))
     if planes:
         meta = (meta, empty_surfaces(planes_crs, buildings._meta.index.dtype))
+    # one key each for the weather and the yield grids: the scheduler sends each worker one copy,
+    # instead of every task embedding the weather and computing (or reading) the grids itself
+    weather_key = delayed(weather, pure=True)
+    grids = delayed(_grids, pure=True)(weather_key, kwargs)
     tasks = []
     for i, part in enumerate(parts):
         box = bounds[i, :4] + np.array([-margin, -margin, margin, margin])
@@ -164,8 +179,8 @@ def estimate_dask(buildings: Any, weather: Any, run: Any, *, planes: bool = Fals
                 and bounds[j, 1] <= box[3] and bounds[j, 3] >= box[1]]
         before = [delayed(_clip)(parts[j], box) for j in near if j < i]
         after = [delayed(_clip)(parts[j], box) for j in near if j > i]
-        tasks.append(delayed(_with_halo)(part, before, after, weather, run, kwargs,
-                                        planes_crs))
+        tasks.append(delayed(_with_halo)(part, before, after, weather_key, run, kwargs,
+                                        planes_crs, grids))
 
     def lazy(parts: list[Any], like: Any) -> Any:
         return dask_geopandas.from_dask_dataframe(

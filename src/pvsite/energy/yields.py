@@ -24,8 +24,8 @@ from ..assumptions import Assumptions
 from ..inputs.weather import check_weather
 from .chain import CACHE, MOUNTINGS, energy_key, hourly_chain
 
-__all__ = ["MOUNTINGS", "YieldGrid", "optimal_tilt", "specific_yield", "surface_yield",
-           "yield_grid"]
+__all__ = ["MOUNTINGS", "YieldGrid", "adopt_grids", "grid_tables", "optimal_tilt",
+           "specific_yield", "surface_yield", "yield_grid"]
 
 TILT_STEP = 5.0
 AZIMUTH_STEP = 10.0
@@ -50,16 +50,13 @@ class YieldGrid:
 def yield_grid(weather: pd.DataFrame, *, mounting: str = "racked",
                assumptions: Assumptions | None = None) -> YieldGrid:
     """The cached grid of annual and monthly yield for one weather year and mounting."""
-    from scipy.interpolate import RectBivariateSpline
-
     a = assumptions or Assumptions()
     check_weather(weather)
     key = energy_key(weather, mounting, a)
     cached = CACHE.get("yield_grid", key)
     if cached is not None:
         return cached
-    tilts = np.arange(0.0, 90.0 + TILT_STEP / 2, TILT_STEP)
-    azimuths = np.arange(0.0, 360.0, AZIMUTH_STEP)
+    tilts, azimuths = _axes()
     # the grid is the same in every process for the same weather and assumptions: on disk
     stored = _diskcache.load("yield_grid", (key, TILT_STEP, AZIMUTH_STEP))
     if stored is not None:
@@ -73,6 +70,21 @@ def yield_grid(weather: pd.DataFrame, *, mounting: str = "racked",
         monthly = (np.stack([power[:, month == m].sum(axis=1) for m in range(1, 13)])
                    * hours / 1000).reshape(12, tilts.size, azimuths.size)
         _diskcache.save("yield_grid", (key, TILT_STEP, AZIMUTH_STEP), {"monthly": monthly})
+    grid = _grid_from(monthly)
+    CACHE.put("yield_grid", key, grid)
+    return grid
+
+
+def _axes() -> tuple[np.ndarray, np.ndarray]:
+    return (np.arange(0.0, 90.0 + TILT_STEP / 2, TILT_STEP),
+            np.arange(0.0, 360.0, AZIMUTH_STEP))
+
+
+def _grid_from(monthly: np.ndarray) -> YieldGrid:
+    """The grid and its splines from the monthly sums [kWh/kWp] on the tilt x azimuth axes."""
+    from scipy.interpolate import RectBivariateSpline
+
+    tilts, azimuths = _axes()
     annual = monthly.sum(axis=0)
     az_pad = np.concatenate([azimuths[-_PAD:] - 360, azimuths, azimuths[:_PAD] + 360])
 
@@ -81,9 +93,46 @@ def yield_grid(weather: pd.DataFrame, *, mounting: str = "racked",
 
     splines = tuple(RectBivariateSpline(tilts, az_pad, pad(z), kx=3, ky=3)
                     for z in (annual, *monthly))
-    grid = YieldGrid(tilts, az_pad, annual, monthly, splines)
-    CACHE.put("yield_grid", key, grid)
-    return grid
+    return YieldGrid(tilts, az_pad, annual, monthly, splines)
+
+
+def grid_tables(weather: pd.DataFrame, mountings: tuple[str, ...] = ("racked", "flush"), *,
+                assumptions: Assumptions | None = None) -> dict[tuple[Any, ...], np.ndarray]:
+    """The yield grids of these mountings as plain arrays, to hand to other processes.
+
+    What a Dask task receives instead of computing the grid itself: computed once (or read
+    from the disk cache) where this runs, then given to :func:`adopt_grids` in every worker.
+
+    Returns
+    -------
+    dict
+        ``energy_key(weather, mounting, assumptions)`` -> monthly yield [kWh/kWp], shape
+        (12, tilts, azimuths).
+    """
+    a = assumptions or Assumptions()
+    return {energy_key(weather, m, a): yield_grid(weather, mounting=m, assumptions=a).monthly
+            for m in mountings}
+
+
+def adopt_grids(tables: dict[tuple[Any, ...], np.ndarray]) -> int:
+    """Put grids from :func:`grid_tables` into this process's cache; returns how many were new.
+
+    Examples
+    --------
+    >>> import pvsite
+    >>> w = pvsite.datasets.shanghai_weather()
+    >>> tables = grid_tables(w, ("racked",))
+    >>> CACHE.clear(); adopt_grids(tables)
+    1
+    >>> bool(yield_grid(w).monthly is tables[next(iter(tables))])
+    True
+    """
+    new = 0
+    for key, monthly in tables.items():
+        if CACHE.get("yield_grid", key) is None:
+            CACHE.put("yield_grid", key, _grid_from(np.asarray(monthly)))
+            new += 1
+    return new
 
 
 def _hours_per_step(weather: pd.DataFrame) -> float:
