@@ -180,3 +180,22 @@ def test_summary_and_html_show_the_range(result):
 def test_bad_range_refused():
     with pytest.raises(ValueError, match="weather_year_range"):
         pvsite.Assumptions(weather_year_range=(1.1, 0.9))
+
+
+def test_cli_uncertainty_prints_the_range_and_writes_the_csv(buildings, tmp_path, capsys):
+    from pvsite.cli import OPTIONAL_FILES, main
+
+    src = tmp_path / "in.gpkg"
+    buildings.head(60).to_file(src)
+    out = tmp_path / "out"
+    assert main(["run", "--footprints", str(src), "--out", str(out), "--no-maps",
+                 "--target-kw", "500", "--uncertainty", "40"]) == 0
+    text = capsys.readouterr().out
+    table = pd.read_csv(out / "uncertainty.csv", encoding="utf-8-sig")
+    assert list(table.columns) == list(OPTIONAL_FILES["uncertainty.csv"][1])
+    city = table[(table["level"] == "city") & (table["quantity"] == "capacity_kwp")].iloc[0]
+    mwp = " / ".join(f"{city[c] / 1000:,.1f}" for c in ("p10", "p50", "p90"))
+    assert f"{mwp} MWp" in text and "target reachable in" in text
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--out", str(tmp_path / "o2"), "--uncertainty", "-3"])
+    assert exit_.value.code == 2 and "0 or more draws" in capsys.readouterr().err
