@@ -132,7 +132,7 @@ def render() -> str:
         *_table(STORAGE_COLUMNS),
         "",
     ]
-    for name, (what, columns) in OUTPUT_FILES.items():
+    for name, (what, columns) in {**OUTPUT_FILES, **OPTIONAL_FILES}.items():
         if not columns:
             continue
         md += [f"## `{name}`", "", what[0].upper() + what[1:] + ".", "", *_table(columns), ""]

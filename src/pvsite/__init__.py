@@ -39,6 +39,7 @@ from .output.plot import (
 )
 from .output.plot_energy import plot_battery_sweep, plot_typical_days
 from .output.plot_shading import plot_roof_shading
+from .output.plot_uncertainty import plot_uncertainty
 from .parking import carports
 from .pipeline import OUTPUT_COLUMNS, estimate
 from .results.economics import economics
@@ -90,6 +91,7 @@ __all__ = [
     "plot_shortfall",
     "plot_siting_map",
     "plot_typical_days",
+    "plot_uncertainty",
     "read_footprints",
     "read_osm",
     "read_weather",

@@ -271,6 +271,34 @@ class Assumptions:
     target_kw : float
         Capacity target [kW]. Default 50,000 kW: "到2023年全市公共机构光伏项目新增装机容量5万千瓦",
         Shanghai public-institution green low-carbon action plan (2022).
+
+    Uncertainty
+    -----------
+    Ranges of the weakest assumptions, drawn by ``shortfall(..., uncertainty=N)``
+    (:mod:`pvsite.results.uncertainty`). Each is a pair (low, high) of RELATIVE factors on the
+    deterministic value; (1, 1) leaves that input fixed.
+
+    obstruction_share_range : (float, float)
+        Factor on each institution type's ``obstruction_share``, one factor per type and draw,
+        log-uniform between low and high (median 1). Default (0.5, 2.0): the shares are pvsite
+        assumptions with no published survey behind them, so "half to double" is a pvsite
+        assumption; on the bundled data halving or doubling every share moves the public
+        potential from 94.5 to 110.4 or 62.6 MWp (measured with ``estimate``, issue 19).
+    weather_year_range : (float, float)
+        Factor on every roof's annual energy, one per draw, uniform between low and high.
+        Default (0.94, 1.06): the GENERATED year (NASA SSE, 1,391 kWh/m^2 a of GHI) yields
+        about 6 % less than the two TMYx years of Shanghai Hongqiao (ERA5, 1,471-1,481
+        kWh/m^2 a; ../shared/FACTS.md, ``tests/energy/test_yields.py``), and which typical
+        year is right is not known; no interannual-variability figure for Shanghai was read,
+        so the width is that 6 % (a pvsite assumption).
+    default_height_shading_range : (float, float)
+        Factor on the shading loss of roofs whose height is a default (``height_source ==
+        'default'``), one per draw, log-uniform between low and high. Default (0.8, 1.25), a
+        pvsite assumption about twice the effect measured on the bundled data: every default
+        height 25 % lower or higher (``default_height_m`` and ``default_storeys`` x 0.75 or
+        x 1.25, a second ``estimate``) moves the mean shading loss of the roofs with a
+        defaulted height from 4.9 % to 5.3 % or 4.6 % (factors 1.08 and 0.94) and the city's
+        energy by under 0.1 %.
     """
 
     # module
@@ -374,6 +402,10 @@ class Assumptions:
     battery_price_yuan_per_kwh: float = 1120.0
     # target
     target_kw: float = 50_000.0
+    # uncertainty (relative factors, drawn by shortfall(..., uncertainty=N))
+    obstruction_share_range: tuple[float, float] = (0.5, 2.0)
+    weather_year_range: tuple[float, float] = (0.94, 1.06)
+    default_height_shading_range: tuple[float, float] = (0.8, 1.25)
 
     def __post_init__(self) -> None:
         checks = {
@@ -427,6 +459,10 @@ class Assumptions:
             bad.append("carport_tilt")
         if not 0 <= self.facade_min_yield_share <= 1:
             bad.append("facade_min_yield_share")
+        bad += [name for name in ("obstruction_share_range", "weather_year_range",
+                                  "default_height_shading_range")
+                if not (len(getattr(self, name)) == 2
+                        and 0 < getattr(self, name)[0] <= getattr(self, name)[1] < 1e6)]
         if bad:
             values = ", ".join(f"{n}={getattr(self, n)!r}" for n in bad)
             raise ValueError(f"Assumptions out of range: {values}. See help(pvsite.Assumptions).")

@@ -17,6 +17,7 @@ from typing import Any
 from .errors import PvsiteError
 from .results.rollup import COLUMNS as ROLLUP_COLUMNS
 from .results.shortfall import PLAN_COLUMNS, TABLE_COLUMNS
+from .results.uncertainty import UNCERTAINTY_COLUMNS
 
 __all__ = ["OPTIONAL_FILES", "OUTPUT_FILES", "main"]
 
@@ -83,6 +84,10 @@ OPTIONAL_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
                          "WGS84", None),
     "carport_pilots.csv": ("with --parking FILE: the 10 best PV carport projects "
                            "(pvsite.pilots(carports, kind='carport'))", {}),
+    "uncertainty.csv": ("with --uncertainty N: P10/P50/P90 of the eligible roofs' capacity "
+                        "and energy for the city, each district and each institution type over "
+                        "N draws of the uncertain assumptions (shortfall(..., uncertainty=N))",
+                        UNCERTAINTY_COLUMNS),
 }
 
 _DEMO = """Without --footprints/--weather it runs on the bundled demonstration data: a SYNTHETIC
@@ -229,7 +234,21 @@ def _parser() -> argparse.ArgumentParser:
                    help="car parks for PV carports with chargers: an OSM extract (.osm/.pbf, "
                         "its amenity=parking areas) or any polygon file (carports.csv, "
                         "carports.geojson, carport_pilots.csv)")
+    r.add_argument("--uncertainty", type=_draws, default=0, metavar="N",
+                   help="draw the uncertain assumptions N times (e.g. 200): print the city's "
+                        "P10/P50/P90 and the chance to reach the target, write uncertainty.csv")
     return p
+
+
+def _draws(text: str) -> int:
+    """A whole number of draws, at least 0, for argparse."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of draws") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0 or more draws")
+    return n
 
 
 def _check_paths(args: argparse.Namespace) -> None:
@@ -459,7 +478,8 @@ def run(args: argparse.Namespace) -> int:
     stage(2)
     report = shortfall(result, a.target_kw, args.installed_kw, policy=args.policy,
                        uptake=args.uptake, min_system_kwp=args.min_system_kwp,
-                       district_targets_kw=district_targets, assumptions=a)
+                       district_targets_kw=district_targets, assumptions=a,
+                       uncertainty=args.uncertainty)
     by_district = rollup(result, "district", target_kw=a.target_kw)
     by_type = rollup(result, "institution_type", target_kw=a.target_kw)
     by_institution = rollup(result, "institution", target_kw=a.target_kw)
@@ -487,6 +507,9 @@ def run(args: argparse.Namespace) -> int:
                 export.to_geopackage(plan_geo, out / "plan.gpkg", layer="plan")]
     if args.excel:
         written.append(export.to_excel(result, out / "pvsite.xlsx", report=report))
+    if report.uncertainty is not None:
+        written.append(export.to_csv(report.uncertainty.set_index("level"),
+                                     out / "uncertainty.csv"))
     from .results.pilots import pilots
 
     if args.facades:

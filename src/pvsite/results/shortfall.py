@@ -14,6 +14,7 @@ import pandas as pd
 from ..assumptions import Assumptions
 from .economics import economics
 from .schema import OUTPUT_COLUMNS
+from .uncertainty import drawn_range
 
 __all__ = ["PLAN_COLUMNS", "POLICIES", "PRIORITY", "TABLE_COLUMNS", "ShortfallReport",
            "plan_frame", "shortfall"]
@@ -92,6 +93,13 @@ class ShortfallReport:
     district_targets : str
         Where the districts' targets came from: ``'given'`` (``district_targets_kw``) or
         ``'shared'`` (the city target shared out by technical potential).
+    uncertainty : DataFrame or None
+        With ``shortfall(..., uncertainty=N)``: P10/P50/P90 of the eligible roofs' capacity
+        [kWp] and annual energy [kWh] for the city, each district and each institution type
+        over N draws of the uncertain assumptions (columns
+        :data:`pvsite.results.uncertainty.UNCERTAINTY_COLUMNS`); else None.
+    p_reachable : float or None
+        With ``uncertainty=N``: the share of draws whose plan reaches the target [0-1].
     """
 
     target_kw: float
@@ -108,6 +116,8 @@ class ShortfallReport:
     labels: str = ""
     notes: list[str] = field(default_factory=list)
     district_targets: str = "shared"
+    uncertainty: pd.DataFrame | None = None
+    p_reachable: float | None = None
 
     def summary(self) -> str:
         """A few lines of plain text: target, potential, plan, gap and short districts."""
@@ -135,6 +145,8 @@ class ShortfallReport:
             lines.append(f"NOT reachable with these buildings: short by "
                          f"{self.gap_kw / 1000:,.1f} MW even with every suitable roof. "
                          f"Shortest districts: {names}.")
+        if self.uncertainty is not None:
+            lines.append(_range_line(self.uncertainty, self.p_reachable))
         if self.labels:
             lines.append(f"Data: {self.labels}.")
         lines.extend(self.notes)
@@ -152,7 +164,21 @@ class ShortfallReport:
                 f"{self.by_type.to_html(float_format=lambda v: f'{v:,.1f}')}</details>"
                 f"<details><summary>plan, first 20 roofs</summary>"
                 f"{self.plan.head(20).to_html(float_format=lambda v: f'{v:,.1f}')}</details>"
-                "</div>")
+                + (f"<details><summary>range (P10/P50/P90)</summary>"
+                   f"{self.uncertainty.to_html(float_format=lambda v: f'{v:,.1f}')}</details>"
+                   if self.uncertainty is not None else "")
+                + "</div>")
+
+
+def _range_line(table: pd.DataFrame, p_reachable: float | None) -> str:
+    """One line: the city's P10-P50-P90 of capacity and energy, and p(reachable)."""
+    city = table[table["level"] == "city"].set_index("quantity")
+    kw, kwh = city.loc["capacity_kwp"], city.loc["annual_kwh"]
+    p = "" if p_reachable is None else f"; target reachable in {p_reachable:.0%} of draws"
+    return (f"Range over {table.attrs.get('n_draws', '?')} draws of the uncertain assumptions "
+            f"(P10 / P50 / P90): {kw['p10'] / 1000:,.1f} / {kw['p50'] / 1000:,.1f} / "
+            f"{kw['p90'] / 1000:,.1f} MWp, {kwh['p10'] / 1e6:,.1f} / {kwh['p50'] / 1e6:,.1f} / "
+            f"{kwh['p90'] / 1e6:,.1f} GWh/yr{p}.")
 
 
 def shortfall(
@@ -167,6 +193,8 @@ def shortfall(
     min_system_kwp: float = 0.0,
     district_targets_kw: Mapping[str, float] | None = None,
     assumptions: Assumptions | None = None,
+    uncertainty: int = 0,
+    seed: int | None = 0,
 ) -> ShortfallReport:
     """Gap between a capacity target and what the buildings can host, with a ranked plan.
 
@@ -199,7 +227,17 @@ def shortfall(
     district_targets_kw : mapping, optional
         A target per district [kW]; default: the city target shared out by technical potential.
     assumptions : Assumptions, optional
-        Cost assumptions for the plan's economics and the 'cost' policy.
+        Cost assumptions for the plan's economics and the 'cost' policy; with
+        ``uncertainty``, also the obstruction shares given to :func:`pvsite.estimate` and the
+        ranges to draw (``obstruction_share_range``, ``weather_year_range``,
+        ``default_height_shading_range``).
+    uncertainty : int, default 0
+        Number of draws of the uncertain assumptions (0: none). The report then carries
+        ``uncertainty`` (P10/P50/P90 per city, district and type) and ``p_reachable``, from
+        :func:`pvsite.results.uncertainty.drawn_range` on the eligible roofs with the same
+        policy, uptake and exclusions.
+    seed : int or None, default 0
+        Seed of the draws (:func:`numpy.random.default_rng`).
 
     Returns
     -------
@@ -218,6 +256,9 @@ def shortfall(
         raise ValueError(f"policy={policy!r}; use one of {list(POLICIES)}.")
     if not 0 <= uptake <= 1:  # also refuses NaN
         raise ValueError(f"uptake={uptake}; it is a share between 0 and 1.")
+    if not (isinstance(uncertainty, (int, np.integer)) and not isinstance(uncertainty, bool)
+            and uncertainty >= 0):
+        raise ValueError(f"uncertainty={uncertainty!r}; give a whole number of draws (0: none).")
     target = Assumptions().target_kw if target_kw is None else _kw_value("target_kw", target_kw)
     _kw_value("min_system_kwp", min_system_kwp)
     if isinstance(installed_kw, (Mapping, pd.Series)):
@@ -258,6 +299,10 @@ def shortfall(
     cand = cand.join(economics(cand, assumptions=assumptions))
     potential = float(cand["capacity_kwp"].sum())
     need = max(target - (0.0 if target_is_new else installed), 0.0)
+    drawn, p_reachable = (drawn_range(df[eligible], n_draws=int(uncertainty), need_kw=need,
+                                      uptake=uptake, min_system_kwp=min_system_kwp, seed=seed,
+                                      assumptions=assumptions)
+                          if uncertainty else (None, None))
 
     if policy == "priority":
         rank = cand["institution_type"].map({t: i for i, t in enumerate(PRIORITY)}).fillna(
@@ -327,7 +372,7 @@ def shortfall(
         target_reading=("new capacity (installed not counted)" if target_is_new
                         else "total installed capacity"),
         labels=str(result.attrs.get("data_labels", "")), notes=notes,
-        district_targets=targets_from)
+        district_targets=targets_from, uncertainty=drawn, p_reachable=p_reachable)
 
 
 def plan_frame(report: ShortfallReport, result: Any) -> Any:
