@@ -12,11 +12,13 @@ import numpy as np
 import pandas as pd
 
 from ..assumptions import Assumptions
+from ..errors import ArgumentError
 from .economics import economics
 from .schema import OUTPUT_COLUMNS
 
 __all__ = ["PLAN_COLUMNS", "POLICIES", "PRIORITY", "TABLE_COLUMNS", "ShortfallReport",
            "plan_frame", "shortfall"]
+__all__ += ["MAX_OUTSIDE_SHARE", "heights_line", "unmapped_line"]
 
 #: Ranking policies of the siting plan.
 POLICIES = ("priority", "fewest_sites", "yield", "cost")
@@ -25,6 +27,10 @@ POLICIES = ("priority", "fewest_sites", "yield", "cost")
 #: and large hospitals among the first; other public buildings follow.
 PRIORITY = ("school", "hospital", "government", "university", "other_public")
 
+#: Share of the eligible capacity outside every district above which :func:`shortfall` refuses
+#: to split the default (Shanghai) target without ``target_kw`` or ``district_targets_kw``. A
+#: pvsite assumption: the default target then plainly does not belong to these buildings.
+MAX_OUTSIDE_SHARE = 0.5
 #: Columns of ``ShortfallReport.table`` (one row per district), with unit and meaning.
 TABLE_COLUMNS: dict[str, str] = {
     "installed_kw": "capacity already installed [kW] (a city total given as one number is "
@@ -63,9 +69,9 @@ def _kw_value(name: str, value: Any) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r}; give a number of kW.") from None
+        raise ArgumentError(f"{name}={value!r}; give a number of kW.") from None
     if not math.isfinite(v) or v < 0:
-        raise ValueError(f"{name}={value!r}; give a finite number of kW of at least 0.")
+        raise ArgumentError(f"{name}={value!r}; give a finite number of kW of at least 0.")
     return v
 
 
@@ -92,6 +98,15 @@ class ShortfallReport:
     district_targets : str
         Where the districts' targets came from: ``'given'`` (``district_targets_kw``) or
         ``'shared'`` (the city target shared out by technical potential).
+    unmapped : GeoDataFrame or None
+        With ``sites=``: the sites mapped without buildings (:func:`pvsite.unmapped_sites`),
+        each with ``capacity_kwp_low`` and ``capacity_kwp_high``; never counted in the
+        potential or the plan.
+    heights_defaulted : float
+        Share of the result's buildings whose height is a default (no height, no storeys)
+        [0-1].
+    attribution : str
+        The result's data attribution (OpenStreetMap's, for OSM data), for maps of the report.
     """
 
     target_kw: float
@@ -108,6 +123,9 @@ class ShortfallReport:
     labels: str = ""
     notes: list[str] = field(default_factory=list)
     district_targets: str = "shared"
+    unmapped: Any = None
+    heights_defaulted: float = 0.0
+    attribution: str = ""
 
     def summary(self) -> str:
         """A few lines of plain text: target, potential, plan, gap and short districts."""
@@ -135,6 +153,10 @@ class ShortfallReport:
             lines.append(f"NOT reachable with these buildings: short by "
                          f"{self.gap_kw / 1000:,.1f} MW even with every suitable roof. "
                          f"Shortest districts: {names}.")
+        if self.unmapped is not None and len(self.unmapped):
+            lines.append(unmapped_line(self.unmapped))
+        if self.heights_defaulted > 0:
+            lines.append(heights_line(self.heights_defaulted))
         if self.labels:
             lines.append(f"Data: {self.labels}.")
         lines.extend(self.notes)
@@ -167,6 +189,7 @@ def shortfall(
     min_system_kwp: float = 0.0,
     district_targets_kw: Mapping[str, float] | None = None,
     assumptions: Assumptions | None = None,
+    sites: Any = None,
 ) -> ShortfallReport:
     """Gap between a capacity target and what the buildings can host, with a ranked plan.
 
@@ -199,11 +222,29 @@ def shortfall(
     district_targets_kw : mapping, optional
         A target per district [kW]; default: the city target shared out by technical potential.
     assumptions : Assumptions, optional
-        Cost assumptions for the plan's economics and the 'cost' policy.
+        Cost assumptions for the plan's economics and the 'cost' policy, and
+        ``max_default_height_share``.
+    sites : GeoDataFrame, optional
+        The institution sites given to :func:`pvsite.estimate`: those mapped without
+        buildings go to ``report.unmapped`` with a capacity range
+        (:func:`pvsite.unmapped_sites`) and a line of the summary, never into the plan.
 
     Returns
     -------
     ShortfallReport
+
+    Raises
+    ------
+    ArgumentError
+        On a bad argument; and when ``target_kw`` and ``district_targets_kw`` are both left
+        out while more than :data:`MAX_OUTSIDE_SHARE` of the eligible capacity lies outside
+        every district: Shanghai's default target is not split over other places unasked.
+
+    Warns
+    -----
+    PvsiteWarning
+        When more than ``assumptions.max_default_height_share`` of the buildings have a
+        default height (the summary says the share either way).
 
     Examples
     --------
@@ -215,9 +256,9 @@ def shortfall(
     True
     """
     if policy not in POLICIES:
-        raise ValueError(f"policy={policy!r}; use one of {list(POLICIES)}.")
+        raise ArgumentError(f"policy={policy!r}; use one of {list(POLICIES)}.")
     if not 0 <= uptake <= 1:  # also refuses NaN
-        raise ValueError(f"uptake={uptake}; it is a share between 0 and 1.")
+        raise ArgumentError(f"uptake={uptake}; it is a share between 0 and 1.")
     target = Assumptions().target_kw if target_kw is None else _kw_value("target_kw", target_kw)
     _kw_value("min_system_kwp", min_system_kwp)
     if isinstance(installed_kw, (Mapping, pd.Series)):
@@ -230,7 +271,7 @@ def shortfall(
     missing = [c for c in ("status", "capacity_kwp", "institution_type", "district")
                if c not in getattr(result, "columns", ())]
     if missing:
-        raise ValueError(f"shortfall needs the result of pvsite.estimate (one row per "
+        raise ArgumentError(f"shortfall needs the result of pvsite.estimate (one row per "
                          f"building); this table lacks {missing}.")
     df = pd.DataFrame(result.drop(columns=result.geometry.name)
                       if hasattr(result, "geometry") else result).copy()
@@ -258,6 +299,14 @@ def shortfall(
     cand = cand.join(economics(cand, assumptions=assumptions))
     potential = float(cand["capacity_kwp"].sum())
     need = max(target - (0.0 if target_is_new else installed), 0.0)
+    outside = float(cand.loc[cand["district"] == "(none)", "capacity_kwp"].sum())
+    if (target_kw is None and district_targets_kw is None and potential > 0
+            and outside / potential > MAX_OUTSIDE_SHARE):
+        raise ArgumentError(
+            f"{outside / potential:.0%} of the eligible capacity lies outside every district: "
+            f"the default target ({target / 1000:,.0f} MW, Shanghai's) is not shared over "
+            "'(none)'; give target_kw= (or district_targets_kw=), and districts= to "
+            "pvsite.estimate for another city.")
 
     if policy == "priority":
         rank = cand["institution_type"].map({t: i for i, t in enumerate(PRIORITY)}).fillna(
@@ -318,6 +367,22 @@ def shortfall(
         "buildings_planned": plan.groupby("institution_type").size(),
     }).fillna(0.0)
     notes = [f"District targets: {reading}."]
+    a = assumptions or Assumptions()
+    defaulted = (float((df["height_source"] == "default").mean())
+                 if "height_source" in df and len(df) else 0.0)
+    if defaulted > a.max_default_height_share:
+        import warnings
+
+        from ..errors import PvsiteWarning
+
+        warnings.warn(heights_line(defaulted) + f" (more than "
+                      f"{a.max_default_height_share:.0%}, Assumptions.max_default_height_share)",
+                      PvsiteWarning, stacklevel=2)
+    unmapped = None
+    if sites is not None:
+        from .unmapped import unmapped_sites
+
+        unmapped = unmapped_sites(result, sites)
     if uptake < 1:
         notes.append(f"Uptake {uptake:.0%} of each roof's technical potential.")
     return ShortfallReport(
@@ -327,7 +392,24 @@ def shortfall(
         target_reading=("new capacity (installed not counted)" if target_is_new
                         else "total installed capacity"),
         labels=str(result.attrs.get("data_labels", "")), notes=notes,
-        district_targets=targets_from)
+        district_targets=targets_from, unmapped=unmapped, heights_defaulted=defaulted,
+        attribution=str(result.attrs.get("attribution", "") or ""))
+
+
+def unmapped_line(unmapped: Any) -> str:
+    """The summary's line on sites mapped without buildings (:func:`pvsite.unmapped_sites`)."""
+    return (f"{len(unmapped):,} sites mapped without buildings: "
+            f"{unmapped['capacity_kwp_low'].sum() / 1000:,.1f}-"
+            f"{unmapped['capacity_kwp_high'].sum() / 1000:,.1f} MWp not counted (a range from "
+            "the building coverage of mapped sites; pvsite.unmapped_sites).")
+
+
+def heights_line(share: float) -> str:
+    """The summary's line on defaulted heights, with what to do about them."""
+    return (f"Heights defaulted for {share:.0%} of the buildings (no height, no storeys): "
+            "shading between them is guessed; give a height or storeys column "
+            "(read_footprints(height=..., levels=...), pvsite run --height-column/"
+            "--levels-column).")
 
 
 def plan_frame(report: ShortfallReport, result: Any) -> Any:
