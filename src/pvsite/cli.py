@@ -60,10 +60,13 @@ OUTPUT_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
     "map.html": ("an interactive map of the buildings coloured by capacity, a tooltip per "
                  "building (pvsite.explore); open it in a browser (the background map and "
                  "Leaflet's scripts load from the internet)", {}),
-    "report.md": ("a short Markdown report: data labels, summary, shortfall, the plan's first "
-                  "10 roofs, links to the maps", {}),
+    "report.md": ("a short Markdown report: data labels, summary, shortfall, sites mapped "
+                  "without buildings (with --sites), the plan's first 10 roofs, method notes, "
+                  "links to the maps; in Chinese with --lang zh", {}),
     "map_capacity.png": ("capacity per building over the district boundaries, the plan's "
-                         "roofs ringed and the largest sites labelled", {}),
+                         "roofs ringed and the largest sites labelled; at 200 dpi (--dpi), or "
+                         "map_capacity.pdf/.svg with --map-format (so the other maps too); "
+                         "'© OpenStreetMap contributors' on maps of OSM data", {}),
     "map_districts.png": ("technical potential of the eligible roofs per district, with each "
                           "district's planned capacity against its share of the target", {}),
     "plan.png": ("cumulative capacity of the plan, roof by roof, against the target", {}),

@@ -21,7 +21,6 @@ from ..inputs.sites import containing_site
 from ..inputs.tags import OSM_TYPE_RULES, SITE_TYPE_RULES, TYPE_ALIASES, institution_type
 
 __all__ = [  # the type rules live with the other tag readers, in pvsite.inputs.tags
-    "MAX_OUTSIDE_SHARE",
     "OSM_TYPE_RULES",
     "OUTSIDE_NOTE",
     "SITE_TYPE_RULES",
@@ -101,25 +100,19 @@ def assign_district(metric: Any, districts: Any, *, max_distance_m: float = 1000
     return out
 
 
-#: Share of the buildings outside every district of the layer above which
-#: :func:`districts_of` warns that the layer (by default Shanghai's) does not fit the data. A
-#: pvsite assumption: a few buildings across a border are normal, most of them are not.
-MAX_OUTSIDE_SHARE = 0.5
 #: The ``district_note`` of a building outside every district (it becomes part of ``reason``).
 OUTSIDE_NOTE = "outside every district of the district layer: no district"
 
 
-def districts_of(metric: Any, districts: Any, *, points: Any = None,
-                 warn: bool = True) -> pd.DataFrame:
+def districts_of(metric: Any, districts: Any, *, points: Any = None) -> pd.DataFrame:
     """``district``, ``district_en`` and ``adcode`` of each building, as ``estimate`` sets them.
 
     ``districts`` None: the bundled 16 Shanghai districts; ``False``: the input's own
     ``district`` column (or none); a GeoDataFrame: those polygons. A ``district`` given in the
     input wins over the spatial join (:func:`assign_district`). With a layer, the column
     ``district_note`` says :data:`OUTSIDE_NOTE` for a building (with geometry) that lies
-    outside every district, and with ``warn`` a :class:`~pvsite.errors.PvsiteWarning` names
-    ``districts=`` and ``target_kw=`` when more than :data:`MAX_OUTSIDE_SHARE` of the
-    buildings do (footprints of another city measured against Shanghai's districts).
+    outside every district (it goes into ``reason``; :func:`pvsite.shortfall` warns, or
+    refuses Shanghai's default target, when most of the eligible capacity does).
     """
     if districts is False:
         return pd.DataFrame({"district": metric["district"] if "district" in metric
@@ -134,18 +127,6 @@ def districts_of(metric: Any, districts: Any, *, points: Any = None,
     outside = (dist["district"].isna().to_numpy() if "district" in dist
                else np.ones(len(dist), dtype=bool)) & present(metric.geometry.to_numpy())
     dist["district_note"] = np.where(outside, OUTSIDE_NOTE, "")
-    if warn and len(dist) and outside.mean() > MAX_OUTSIDE_SHARE:
-        import warnings
-
-        from ..errors import PvsiteWarning
-
-        layer = ("the bundled Shanghai districts" if districts is None
-                 else "the districts given")
-        warnings.warn(
-            f"{int(outside.sum()):,} of {len(dist):,} buildings lie outside every district of "
-            f"{layer}: they get no district. For another city pass districts= (its district "
-            "polygons) and target_kw= (its own target; Shanghai's 50 MW is the default).",
-            PvsiteWarning, stacklevel=3)
     return dist
 
 

@@ -167,12 +167,15 @@ def from_osm(obj: Any) -> bool:
     return any("openstreetmap" in str(t).lower() for t in texts)
 
 
-def _attribution(ax: Any, *, boundaries: bool = True, osm: bool = False) -> None:
-    """Credits in the lower right corner: the bundled boundaries, and OSM buildings."""
+def _attribution(ax: Any, *, boundaries: bool = True, osm: bool = False,
+                 upper_left: bool = False) -> None:
+    """Credits in the lower right (or upper left) corner: the bundled boundaries, OSM data."""
     lines = ([OSM_CREDIT] if osm else []) + ([_ATTRIBUTION] if boundaries else [])
     if lines:
-        ax.text(0.995, 0.004, "\n".join(lines), transform=ax.transAxes, ha="right",
-                va="bottom", fontsize=6, color="0.25", zorder=6, gid="attribution",
+        x, y, ha, va = (0.005, 0.995, "left", "top") if upper_left else (
+            0.995, 0.004, "right", "bottom")
+        ax.text(x, y, "\n".join(lines), transform=ax.transAxes, ha=ha,
+                va=va, fontsize=6, color="0.25", zorder=6, gid="attribution",
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.0})
 
 
@@ -746,7 +749,7 @@ def plot_districts(table: Any, ax: Any = None, *, column: str = "capacity_kwp",
     if short.any():
         ax.legend(handles=[Patch(facecolor="none", edgecolor=_GAP_COLOUR, hatch="//",
                                  label="plan > 1 % below the district's share of the target")],
-                  loc="lower right", bbox_to_anchor=(1.0, 0.03), fontsize=7, framealpha=0.9)
+                  loc="lower right", bbox_to_anchor=(1.0, 0.06), fontsize=7, framealpha=0.9)
 
     def text_of(i: int) -> tuple[str, str]:
         label = _short_district(d["district_en"].iloc[i] if "district_en" in d
@@ -910,6 +913,7 @@ def plot_shortfall(report: Any, ax: Any = None) -> Any:
     if handles:
         ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9)
     ax.grid(alpha=0.3)
+    _attribution(ax, boundaries=False, osm=from_osm(report), upper_left=True)
     return ax
 
 
@@ -1066,7 +1070,7 @@ def explore(result: Any, *, column: str = "capacity_kwp", tooltip: Sequence[str]
     labels = str(result.attrs.get("data_labels", ""))
     source = str(result.attrs.get("buildings_source", ""))
     notes = [f"pvsite on {labels.upper()} data" if labels else "pvsite"]
-    if "openstreetmap" in (labels + source).lower():
+    if "openstreetmap" in (labels + source).lower() or from_osm(result):
         notes.append(_OSM_DATA)
     root: Any = m.get_root()
     root.html.add_child(folium.Element(

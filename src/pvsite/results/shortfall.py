@@ -28,8 +28,9 @@ POLICIES = ("priority", "fewest_sites", "yield", "cost")
 PRIORITY = ("school", "hospital", "government", "university", "other_public")
 
 #: Share of the eligible capacity outside every district above which :func:`shortfall` refuses
-#: to split the default (Shanghai) target without ``target_kw`` or ``district_targets_kw``. A
-#: pvsite assumption: the default target then plainly does not belong to these buildings.
+#: to split the default (Shanghai) target without ``target_kw`` or ``district_targets_kw``,
+#: and warns with a target given. A pvsite assumption: a few buildings across a border are
+#: normal; most of them mean buildings of another city, or the wrong district layer.
 MAX_OUTSIDE_SHARE = 0.5
 #: Columns of ``ShortfallReport.table`` (one row per district), with unit and meaning.
 TABLE_COLUMNS: dict[str, str] = {
@@ -244,7 +245,9 @@ def shortfall(
     -----
     PvsiteWarning
         When more than ``assumptions.max_default_height_share`` of the buildings have a
-        default height (the summary says the share either way).
+        default height (the summary says the share either way); and when more than
+        :data:`MAX_OUTSIDE_SHARE` of the eligible capacity lies outside every district
+        (buildings of another city: pass ``districts=`` to :func:`pvsite.estimate`).
 
     Examples
     --------
@@ -300,13 +303,23 @@ def shortfall(
     potential = float(cand["capacity_kwp"].sum())
     need = max(target - (0.0 if target_is_new else installed), 0.0)
     outside = float(cand.loc[cand["district"] == "(none)", "capacity_kwp"].sum())
-    if (target_kw is None and district_targets_kw is None and potential > 0
-            and outside / potential > MAX_OUTSIDE_SHARE):
+    mostly_outside = potential > 0 and outside / potential > MAX_OUTSIDE_SHARE
+    if mostly_outside and target_kw is None and district_targets_kw is None:
         raise ArgumentError(
             f"{outside / potential:.0%} of the eligible capacity lies outside every district: "
             f"the default target ({target / 1000:,.0f} MW, Shanghai's) is not shared over "
             "'(none)'; give target_kw= (or district_targets_kw=), and districts= to "
-            "pvsite.estimate for another city.")
+            "pvsite.estimate for another city (pvsite run --target-kw, --district-targets, "
+            "--districts).")
+    if mostly_outside and district_targets_kw is None:
+        import warnings
+
+        from ..errors import PvsiteWarning
+
+        warnings.warn(
+            f"{outside / potential:.0%} of the eligible capacity lies outside every district "
+            "('(none)' in the table): for another city pass districts= (its district polygons) "
+            "to pvsite.estimate, and its own target_kw=.", PvsiteWarning, stacklevel=2)
 
     if policy == "priority":
         rank = cand["institution_type"].map({t: i for i, t in enumerate(PRIORITY)}).fillna(

@@ -121,7 +121,7 @@ def unmapped_sites(result: Any, sites: Any, *, min_sites: int = MIN_SITES) -> An
         "site_name": _column(sites, ("site_name", "institution_name", "name"))[empty],
         "site_type": stype.to_numpy()[empty],
     }, geometry=sites.geometry.to_numpy()[empty], crs=sites.crs, index=sites.index[empty])
-    dist = districts_of(site_m[empty], None, warn=False)
+    dist = districts_of(site_m[empty], None)
     out["district"] = dist["district"].to_numpy() if "district" in dist else None
     out["area_m2"] = area[empty]
     for col in ("coverage_low", "coverage_high", "coverage_source", "kwp_per_m2"):
