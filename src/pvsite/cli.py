@@ -466,10 +466,11 @@ def _report_md(*, result: Any, weather: Any, report: Any, summary: list[str] | N
            t["gap_note"], ""]
     unmapped = getattr(report, "unmapped", None)
     if unmapped is not None and len(unmapped):
-        rows = [[str(r["site_name"] if r["site_name"] is not None
-                     and str(r["site_name"]) != "nan" else r["site_id"]),
+        import pandas as pd
+
+        rows = [[str(r["site_name"] if pd.notna(r["site_name"]) else r["site_id"]),
                  t.get(f"type_{r['site_type']}", r["site_type"]),
-                 district(r["district"]) if r["district"] is not None else "",
+                 district(r["district"]) if pd.notna(r["district"]) else "",
                  f"{r['area_m2']:,.0f}",
                  f"{r['capacity_kwp_low']:,.0f}-{r['capacity_kwp_high']:,.0f}"]
                 for _, r in unmapped.iterrows()]
