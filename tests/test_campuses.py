@@ -36,8 +36,9 @@ def test_every_building_comes_back_with_a_status(campuses, shanghai_weather):
 @pytest.mark.slow
 def test_pvsite_run_works_on_the_extract_file_itself(tmp_path):
     out = tmp_path / "run"
-    assert main(["run", "--footprints", str(pvsite.datasets.path("tongji")),
-                 "--out", str(out)]) == 0
+    with pytest.warns(pvsite.PvsiteWarning, match="Heights defaulted"):  # 89 % of them
+        assert main(["run", "--footprints", str(pvsite.datasets.path("tongji")),
+                     "--out", str(out)]) == 0
     assert (out / "buildings.csv").is_file()
 
 

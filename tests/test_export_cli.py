@@ -262,8 +262,13 @@ def test_run_with_facades_and_parking_on_a_real_extract(tmp_path):
     in carports.csv, the pilots are ranked, buildings.csv has the facade columns."""
     extract = str(pvsite.datasets.path("tongji"))
     out = tmp_path / "run"
-    assert main(["run", "--footprints", extract, "--sites", extract, "--parking", extract,
-                 "--facades", "--no-maps", "--out", str(out)]) == 0
+    # most of the extract's heights are defaulted: the shortfall warns, the report says so
+    with pytest.warns(pvsite.PvsiteWarning, match="Heights defaulted"):
+        assert main(["run", "--footprints", extract, "--sites", extract, "--parking", extract,
+                     "--facades", "--no-maps", "--out", str(out)]) == 0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "Heights defaulted for" in report and "sites mapped without buildings" in report
+    assert "© OpenStreetMap contributors" in report or "OpenStreetMap contributors" in report
     lots = pd.read_csv(out / "carports.csv", encoding="utf-8-sig")
     assert len(lots) == len(pvsite.read_osm(extract, layer="parking"))
     assert set(lots["status"]) <= {"ok", "unsuitable", "invalid"}

@@ -13,6 +13,7 @@ from .energy.hourly import hourly
 from .energy.shading import shading_loss
 from .energy.yields import optimal_tilt, specific_yield
 from .errors import (
+    ArgumentError,
     FootprintError,
     LoadDataError,
     PvsiteError,
@@ -36,6 +37,7 @@ from .output.plot import (
     plot_horizon,
     plot_shortfall,
     plot_siting_map,
+    save_figure,
 )
 from .output.plot_energy import plot_battery_sweep, plot_typical_days
 from .output.plot_shading import plot_roof_shading
@@ -57,6 +59,7 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "ArgumentError",
     "Assumptions",
     "FootprintError",
     "LoadDataError",
@@ -97,6 +100,7 @@ __all__ = [
     "read_weather",
     "rollup",
     "row_spacing",
+    "save_figure",
     "savings",
     "self_consumption",
     "shading_loss",

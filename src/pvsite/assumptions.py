@@ -186,6 +186,11 @@ class Assumptions:
         commercial and retail 3, house, detached and terrace 2, industrial, warehouse and
         hangar 3 (a tall single storey), garage, garages, shed, roof, kiosk and greenhouse 1:
         pvsite assumptions.
+    max_default_height_share : float
+        Share of the buildings with a default height (no ``height``, no storeys) above which
+        :func:`pvsite.shortfall` warns and says how to give heights (a height or storeys
+        column; ``--height-column``/``--levels-column``) [0-1]. Default 0.5, a pvsite
+        assumption: past half, shading between the buildings is mostly guessed.
 
     Savings
     -------
@@ -368,6 +373,7 @@ class Assumptions:
             }
         )
     )
+    max_default_height_share: float = 0.5
     # savings
     grid_emission_factor: float = 0.42
     coal_factor_calorific: float = 0.1229
@@ -420,6 +426,7 @@ class Assumptions:
             "min_usable_area_m2": self.min_usable_area_m2 >= 0,
             "storey_height_m": self.storey_height_m > 0,
             "default_height_m": self.default_height_m > 0,
+            "max_default_height_share": 0 <= self.max_default_height_share <= 1,
             "target_kw": self.target_kw >= 0,
             "capex_yuan_per_wp": self.capex_yuan_per_wp >= 0,
             "site_cost_yuan": self.site_cost_yuan >= 0,

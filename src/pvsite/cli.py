@@ -61,10 +61,13 @@ OUTPUT_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
     "map.html": ("an interactive map of the buildings coloured by capacity, a tooltip per "
                  "building (pvsite.explore); open it in a browser (the background map and "
                  "Leaflet's scripts load from the internet)", {}),
-    "report.md": ("a short Markdown report: data labels, summary, shortfall, the plan's first "
-                  "10 roofs, links to the maps", {}),
+    "report.md": ("a short Markdown report: data labels, summary, shortfall, sites mapped "
+                  "without buildings (with --sites), the plan's first 10 roofs, method notes, "
+                  "links to the maps; in Chinese with --lang zh", {}),
     "map_capacity.png": ("capacity per building over the district boundaries, the plan's "
-                         "roofs ringed and the largest sites labelled", {}),
+                         "roofs ringed and the largest sites labelled; at 200 dpi (--dpi), or "
+                         "map_capacity.pdf/.svg with --map-format (so the other maps too); "
+                         "'© OpenStreetMap contributors' on maps of OSM data", {}),
     "map_districts.png": ("technical potential of the eligible roofs per district, with each "
                           "district's planned capacity against its share of the target", {}),
     "plan.png": ("cumulative capacity of the plan, roof by roof, against the target", {}),
@@ -136,6 +139,17 @@ def _kw(minimum: float, strict: bool) -> Any:
         return value
 
     return parse
+
+
+def _dpi(text: str) -> float:
+    """An argparse type: a resolution in dots per inch, above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of dots per inch") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} dpi; give a number above 0 (e.g. 200)")
+    return value
 
 
 def _degrees(text: str) -> float:
@@ -237,6 +251,25 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--uncertainty", type=_draws, default=0, metavar="N",
                    help="draw the uncertain assumptions N times (e.g. 200): print the city's "
                         "P10/P50/P90 and the chance to reach the target, write uncertainty.csv")
+    from .output.plot import MAP_DPI, MAP_FORMATS
+    from .output.report_text import LANGUAGES
+
+    r.add_argument("--lang", choices=list(LANGUAGES), default="en",
+                   help="language of report.md: 'en' English, 'zh' Chinese (default: en)")
+    r.add_argument("--map-format", choices=list(MAP_FORMATS), default="png",
+                   help="format of the maps: png, or pdf/svg for print (vector, Chinese text "
+                        "kept) (default: png)")
+    r.add_argument("--dpi", type=_dpi, default=MAP_DPI, metavar="DPI",
+                   help=f"resolution of the maps [dots per inch] (default: {MAP_DPI})")
+    r.add_argument("--height-column", metavar="NAME",
+                   help="column of --footprints with building heights [m] (default: "
+                        "recognised by name: height, 高度...)")
+    r.add_argument("--levels-column", metavar="NAME",
+                   help="column of --footprints with the number of storeys (default: "
+                        "recognised by name: building:levels, Floor, 层数...)")
+    r.add_argument("--type-column", metavar="NAME",
+                   help="column of --footprints with the institution type (default: "
+                        "recognised by name: institution_type, 类型...)")
     return p
 
 
@@ -322,85 +355,191 @@ def _md_table(header: list[str], rows: list[list[Any]], align: str = "") -> str:
     return "\n".join(lines)
 
 
-def _data_warning(buildings_label: str, weather_label: str) -> list[str]:
+def _data_warning(buildings_label: str, weather_label: str, t: dict[str, str] | None = None
+                  ) -> list[str]:
     """The banner that opens a report made from labelled (synthetic, generated) data."""
+    from .output.report_text import text
+
+    t = t or text("en")
+
+    def word(label: str) -> str:
+        return t.get(f"label_{label.lower()}", label.upper())
+
     made = []
     if buildings_label:
-        made.append(f"the buildings are **{buildings_label.upper()}** (made by pvsite to "
-                    "demonstrate the method, not real buildings)")
+        made.append(t["banner_buildings"].format(label=word(buildings_label)))
     if weather_label:
-        made.append(f"the weather year is **{weather_label.upper()}** (made by pvsite from "
-                    "published monthly means, not measured)")
+        made.append(t["banner_weather"].format(label=word(weather_label)))
     if not made:
         return []
-    return [f"> **{' and '.join(x.upper() for x in (buildings_label, weather_label) if x)} "
-            "DATA: a demonstration, not an estimate for real buildings.** In this run "
-            + " and ".join(made) + ". For real answers run `pvsite run --footprints F "
-            "--weather W` on real footprints and a measured typical year.", ""]
+    labels = t["and"].join(word(x) for x in (buildings_label, weather_label) if x)
+    return [t["banner"].format(labels=labels, made=t["and"].join(made)), ""]
 
 
-def _report_md(*, result: Any, weather: Any, report: Any, summary: list[str],
+def _summary_lines(result: Any, lang: str = "en") -> list[str]:
+    """The run's summary: buildings, capacity, energy and savings.
+
+    The shortfall's lines follow it, with the sites mapped without buildings and the share of
+    defaulted heights.
+    """
+    from .output.report_text import text
+
+    t = text(lang)
+    status = result["status"]
+    ok = result[status == "ok"]
+    public = ok[ok["institution_type"] != "not_public"]
+    kwp = float(ok["capacity_kwp"].sum())
+    lines = [
+        t["s_buildings"].format(n=len(result), ok=int((status == "ok").sum()),
+                                unsuitable=int((status == "unsuitable").sum()),
+                                invalid=int((status == "invalid").sum())),
+        t["s_capacity"].format(mwp=kwp / 1000, public=public["capacity_kwp"].sum() / 1000),
+        t["s_energy"].format(gwh=ok["annual_kwh"].sum() / 1e6,
+                             sy=ok["annual_kwh"].sum() / max(kwp, 1e-9)),
+        t["s_savings"].format(co2=ok["co2_avoided_t"].sum(), tce=ok["coal_saved_tce"].sum()),
+    ]
+    if not (result["institution_type"] != "not_public").any():
+        lines.append(t["s_untagged"])
+    return lines
+
+
+def _shortfall_lines(report: Any, t: dict[str, str], lang: str) -> list[str]:
+    """``report.summary()`` in English; in another language, its lines from the numbers."""
+    if lang == "en":
+        return report.summary().splitlines()
+    policy = t.get(f"policy_{report.policy}", report.policy)
+    reading = t["reading_new"] if report.target_reading.startswith("new") \
+        else t["reading_total"]
+    lines = [t["sf_target"].format(mw=report.target_kw / 1000, reading=reading,
+                                   installed=report.installed_kw / 1000,
+                                   potential=report.potential_kw / 1000)]
+    plan = report.plan
+    lines.append(t["sf_plan"].format(policy=policy, n=len(plan), mwp=report.planned_kw / 1000,
+                                     gwh=plan["annual_kwh"].sum() / 1e6)
+                 if len(plan) else t["sf_no_plan"])
+    if report.reachable:
+        lines.append(t["sf_reached"].format(gap=report.gap_kw / 1000))
+    else:
+        short = report.table[report.table["gap_kw"] > 0].sort_values("gap_kw", ascending=False)
+        names = "，".join(f"{d}（{g / 1000:,.1f} MW）" for d, g in
+                         short["gap_kw"].head(5).items())
+        lines.append(t["sf_short"].format(gap=report.gap_kw / 1000, names=names))
+    unmapped = getattr(report, "unmapped", None)
+    if unmapped is not None and len(unmapped):
+        lines.append(t["sf_unmapped"].format(n=len(unmapped),
+                                             low=unmapped["capacity_kwp_low"].sum() / 1000,
+                                             high=unmapped["capacity_kwp_high"].sum() / 1000))
+    if getattr(report, "heights_defaulted", 0) > 0:
+        lines.append(t["sf_heights"].format(share=report.heights_defaulted))
+    if report.labels:
+        lines.append(t["sf_data"].format(labels=report.labels))
+    return lines
+
+
+def _report_md(*, result: Any, weather: Any, report: Any, summary: list[str] | None = None,
                english: dict[str, str], maps: list[str], buildings_label: str = "",
-               weather_label: str = "") -> str:
-    """The Markdown report of a run."""
-    from . import __version__
+               weather_label: str = "", lang: str = "en", assumptions: Any = None) -> str:
+    """The Markdown report of a run, in English (``lang='en'``) or Chinese (``'zh'``).
 
-    md = ["# pvsite report", "", *_data_warning(buildings_label, weather_label)]
-    md += [f"- Buildings: {result.attrs.get('buildings_source') or 'input footprints'}",
-           f"- Weather: {weather.attrs.get('source', '') or 'input weather'}",
-           f"- pvsite {__version__}; flat roofs tilted "
-           f"{result.attrs.get('flat_roof_tilt', float('nan')):g}°; shading: "
-           f"{result.attrs.get('shading', 'not modelled')}", "",
-           "## Summary", "", *[f"- {line}" for line in summary], "",
-           f"## Shortfall against the {report.target_kw / 1000:,.1f} MW target", "",
-           *[f"- {line}" for line in report.summary().splitlines()], ""]
-    t = report.table
-    rows = [[f"{english.get(str(d), '')} {d}".strip(), f"{r.potential_kw / 1000:,.2f}",
+    ``summary`` (default :func:`_summary_lines` in ``lang``) gives the summary's lines; the
+    words come from :mod:`pvsite.output.report_text`, the numbers from the result.
+    """
+    from . import __version__
+    from .assumptions import Assumptions
+    from .output.report_text import text
+
+    t = text(lang)
+    a = assumptions or Assumptions()
+    zh = lang != "en"
+    if summary is None or zh:
+        summary = _summary_lines(result, lang)
+
+    def district(d: Any) -> str:  # Chinese reports name districts in Chinese only
+        return str(d) if zh else f"{english.get(str(d), '')} {d}".strip()
+
+    shading = str(result.attrs.get("shading", "not modelled"))
+    tilt = result.attrs.get("flat_roof_tilt", float("nan"))
+    md = [f"# {t['title']}", "",
+          *_data_warning(buildings_label, weather_label, t)]
+    md += [f"- {t['buildings'].format(source=result.attrs.get('buildings_source') or t['buildings_default'])}",  # noqa: E501
+           f"- {t['weather'].format(source=weather.attrs.get('source', '') or t['weather_default'])}",  # noqa: E501
+           "- " + t["run"].format(version=__version__, tilt=tilt,
+                                  shading=t.get(f"shading_{shading}", shading))]
+    if result.attrs.get("attribution"):
+        md.append("- " + t["attribution"].format(attribution=result.attrs["attribution"]))
+    md += ["", f"## {t['h_summary']}", "", *[f"- {line}" for line in summary], "",
+           f"## {t['h_shortfall'].format(mw=report.target_kw / 1000)}", "",
+           *[f"- {line}" for line in _shortfall_lines(report, t, lang)], ""]
+    tb = report.table
+    rows = [[district(d), f"{r.potential_kw / 1000:,.2f}",
              f"{r.planned_kw / 1000:,.2f}", f"{r.target_kw / 1000:,.2f}",
-             f"{r.gap_kw / 1000:,.2f}"] for d, r in t.iterrows()]
-    rows.append(["**city**", f"**{t['potential_kw'].sum() / 1000:,.2f}**",
-                 f"**{t['planned_kw'].sum() / 1000:,.2f}**",
-                 f"**{t['target_kw'].sum() / 1000:,.2f}**", f"**{report.gap_kw / 1000:,.2f}**"])
-    md += ["By district (eligible roofs: public institutions; the target shared out by "
-           "technical potential):", "",
-           _md_table(["district", "potential [MWp]", "planned [MWp]", "share of target [MW]",
-                      "gap [MW]"], rows, "lrrrr"), "",
-           "A district's gap is its share of the target less its planned capacity; the city's "
-           "is the target less the whole plan.", ""]
+             f"{r.gap_kw / 1000:,.2f}"] for d, r in tb.iterrows()]
+    rows.append([f"**{t['city']}**", f"**{tb['potential_kw'].sum() / 1000:,.2f}**",
+                 f"**{tb['planned_kw'].sum() / 1000:,.2f}**",
+                 f"**{tb['target_kw'].sum() / 1000:,.2f}**",
+                 f"**{report.gap_kw / 1000:,.2f}**"])
+    targets = t["targets_given"] if report.district_targets == "given" else t["targets_shared"]
+    md += [t["by_district"].format(targets=targets), "",
+           _md_table([t[k] for k in ("col_district", "col_potential", "col_planned",
+                                     "col_share", "col_gap")], rows, "lrrrr"), "",
+           t["gap_note"], ""]
+    unmapped = getattr(report, "unmapped", None)
+    if unmapped is not None and len(unmapped):
+        import pandas as pd
+
+        rows = [[str(r["site_name"] if pd.notna(r["site_name"]) else r["site_id"]),
+                 t.get(f"type_{r['site_type']}", r["site_type"]),
+                 district(r["district"]) if pd.notna(r["district"]) else "",
+                 f"{r['area_m2']:,.0f}",
+                 f"{r['capacity_kwp_low']:,.0f}-{r['capacity_kwp_high']:,.0f}"]
+                for _, r in unmapped.iterrows()]
+        md += [f"## {t['h_unmapped']}", "", t["unmapped_note"], "",
+               _md_table([t[k] for k in ("col_site", "col_type", "col_district", "col_area",
+                                         "col_range")], rows, "lllrr"), ""]
     plan = report.plan.head(10)
-    md += [f"## The plan's first {len(plan)} roofs ({report.policy})" if len(plan)
-           else f"## The plan ({report.policy})", ""]
+    policy = t.get(f"policy_{report.policy}", report.policy)
+    md += [f"## {t['h_plan_first'].format(n=len(plan), policy=policy)}" if len(plan)
+           else f"## {t['h_plan'].format(policy=policy)}", ""]
     if len(plan):
         rows = [[str(int(r["rank"])), r.get("building_id", r["building"]),
-                 r.get("institution_name", ""), r["institution_type"],
-                 english.get(str(r["district"]), r["district"]), f"{r['capacity_kwp']:,.1f}",
-                 f"{r['cumulative_kwp'] / 1000:,.2f}", f"{r['annual_kwh'] / 1000:,.1f}",
-                 f"{r['specific_yield_kwh_per_kwp']:,.0f}"] for _, r in plan.iterrows()]
-        md += [_md_table(["rank", "building", "institution", "type", "district",
-                          "capacity [kWp]", "cumulative [MWp]", "energy [MWh/yr]",
-                          "specific yield [kWh/kWp]"], rows, "rllllrrrr"),
-               "", f"All {len(report.plan):,} roofs: [plan.csv](plan.csv).", ""]
+                 r.get("institution_name", ""),
+                 t.get(f"type_{r['institution_type']}", r["institution_type"]),
+                 str(r["district"]) if zh else english.get(str(r["district"]), r["district"]),
+                 f"{r['capacity_kwp']:,.1f}", f"{r['cumulative_kwp'] / 1000:,.2f}",
+                 f"{r['annual_kwh'] / 1000:,.1f}", f"{r['specific_yield_kwh_per_kwp']:,.0f}"]
+                for _, r in plan.iterrows()]
+        md += [_md_table([t[k] for k in ("col_rank", "col_building", "col_institution",
+                                         "col_type", "col_district", "col_capacity",
+                                         "col_cumulative", "col_energy", "col_yield")],
+                         rows, "rllllrrrr"),
+               "", t["all_roofs"].format(n=len(report.plan)), ""]
     else:
-        md += ["No eligible roof: no suitable roof of a public institution.", ""]
+        md += [t["no_roof"], ""]
     public = result["institution_type"].notna() & (result["institution_type"] != "not_public")
     if not public.any():
-        md += ["**No building is a public institution in these data**, so nothing counts "
-               "toward the target. Tag them: an `institution_type` column (government, "
-               "university, school, hospital, other_public), or OpenStreetMap tags "
-               "(`amenity=school`, `amenity=hospital`, `office=government`...), or give the "
-               "institutions' site outlines with `--sites FILE`.", ""]
+        md += [t["untagged"], ""]
+    share = (float((result["height_source"] == "default").mean())
+             if "height_source" in result and len(result) else 0.0)
+    reading = t["reading_new"] if report.target_reading.startswith("new") \
+        else t["reading_total"]
+    md += [f"## {t['h_method']}", "",
+           "- " + t["m_energy"].format(losses=a.system_losses, dcac=a.dc_ac_ratio,
+                                       eff=a.inverter_efficiency, tilt=tilt),
+           "- " + t["m_heights"].format(storey=a.storey_height_m, default=a.default_height_m,
+                                        share=share),
+           "- " + t["m_savings"].format(ef=a.grid_emission_factor, coal=a.coal_factor_calorific),
+           "- " + t["m_target"].format(mw=report.target_kw / 1000, reading=reading), ""]
     if maps:
-        titles = {"map_capacity.png": "Capacity per building, the plan's roofs ringed",
-                  "map_districts.png": "Potential and plan by district",
-                  "plan.png": "The plan against the target"}
-        md += ["## Maps", ""]
+        md += [f"## {t['h_maps']}", ""]
         for name in maps:
-            md += [f"### {titles.get(name, name)}", "", f"![{titles.get(name, name)}]({name})", ""]
-    md += ["## Files", "",
-           *[f"- [{name}]({name}): {what}" for name, (what, _) in OUTPUT_FILES.items()
+            title = t.get("map_" + Path(name).stem.removeprefix("map_"), name)
+            shown = f"![{title}]({name})" if name.endswith(".png") else f"[{title}]({name})"
+            md += [f"### {title}", "", shown, ""]
+    md += [f"## {t['h_files']}", "",
+           *[f"- [{name}]({name}): {what if not zh else t.get('file_' + name, what)}"
+             for name, (what, _) in OUTPUT_FILES.items()
              if name.endswith((".csv", ".geojson", ".gpkg", ".html"))],
-           "", "Columns, units and meanings: `docs/data_dictionary.md` in the pvsite "
-           "repository.", ""]
+           "", t["columns_note"], ""]
     return "\n".join(md)
 
 
@@ -440,7 +579,10 @@ def run(args: argparse.Namespace) -> int:
             bar.update()
 
     stage(0)
-    buildings = (read_footprints(args.footprints, coordinate_system=args.coordinate_system)
+    columns = {k: v for k, v in (("height", args.height_column), ("levels", args.levels_column),
+                                 ("institution_type", args.type_column)) if v}
+    buildings = (read_footprints(args.footprints, coordinate_system=args.coordinate_system,
+                                 **columns)
                  if args.footprints else datasets.shanghai_buildings())
     weather = read_weather(args.weather) if args.weather else datasets.shanghai_weather()
     districts = read_footprints(args.districts) if args.districts else None
@@ -476,9 +618,9 @@ def run(args: argparse.Namespace) -> int:
         lots = carports(parking, weather, buildings=buildings, sites=sites,
                         districts=districts, assumptions=a)
     stage(2)
-    report = shortfall(result, a.target_kw, args.installed_kw, policy=args.policy,
+    report = shortfall(result, args.target_kw, args.installed_kw, policy=args.policy,
                        uptake=args.uptake, min_system_kwp=args.min_system_kwp,
-                       district_targets_kw=district_targets, assumptions=a,
+                       district_targets_kw=district_targets, assumptions=a, sites=sites,
                        uncertainty=args.uncertainty)
     by_district = rollup(result, "district", target_kw=a.target_kw)
     by_type = rollup(result, "institution_type", target_kw=a.target_kw)
@@ -535,40 +677,26 @@ def run(args: argparse.Namespace) -> int:
                 None, ax, report=report, districts=boundaries)),
             "plan.png": ((8, 5), lambda ax: plot.plot_shortfall(report, ax)),
         }
-        for name, (size, draw) in drawings.items():
+        for png, (size, draw) in drawings.items():
+            name = Path(png).with_suffix("." + args.map_format).name
             fig, ax = plt.subplots(figsize=size, layout="constrained")
             try:
                 draw(ax)
                 with export.atomic_path(out / name) as tmp:
-                    fig.savefig(tmp, dpi=130, format="png")
+                    plot.save_figure(fig, tmp, format=args.map_format, dpi=args.dpi)
             finally:
                 plt.close(fig)
             written.append(out / name)
             maps.append(name)
 
     stage(5)
-    ok = result[result["status"] == "ok"]
-    public = ok[ok["institution_type"] != "not_public"]
     labels = str(result.attrs.get("data_labels", ""))
-    kwp = float(ok["capacity_kwp"].sum())
-    summary = [
-        f"buildings: {len(result):,} ({(result['status'] == 'ok').sum():,} ok, "
-        f"{(result['status'] == 'unsuitable').sum():,} unsuitable, "
-        f"{(result['status'] == 'invalid').sum():,} invalid)",
-        f"capacity: {kwp / 1000:,.1f} MWp in all, "
-        f"{public['capacity_kwp'].sum() / 1000:,.1f} MWp on public institutions",
-        f"energy: {ok['annual_kwh'].sum() / 1e6:,.1f} GWh/yr, "
-        f"{ok['annual_kwh'].sum() / max(kwp, 1e-9):,.0f} kWh/kWp",
-        f"savings: {ok['co2_avoided_t'].sum():,.0f} t CO2/yr, "
-        f"{ok['coal_saved_tce'].sum():,.0f} tce/yr (calorific-equivalent)",
-    ]
-    if not (result["institution_type"] != "not_public").any():
-        summary.append("no building is tagged as a public institution: add institution_type "
-                       "(or OSM amenity/office tags), or pass --sites; see report.md")
+    summary = _summary_lines(result)
     text = _report_md(result=result, weather=weather, report=report, summary=summary,
                       english=english, maps=maps,
                       buildings_label=str(buildings.attrs.get("label", "") or ""),
-                      weather_label=str(weather.attrs.get("label", "") or ""))
+                      weather_label=str(weather.attrs.get("label", "") or ""),
+                      lang=args.lang, assumptions=a)
     with export.atomic_path(out / "report.md") as tmp:
         tmp.write_text(text, encoding="utf-8")
     written.append(out / "report.md")

@@ -8,6 +8,7 @@ rasterio does with ``RasterioIOError(RasterioError, OSError)``.
 from __future__ import annotations
 
 __all__ = [
+    "ArgumentError",
     "FootprintError",
     "LoadDataError",
     "PvsiteError",
@@ -18,6 +19,14 @@ __all__ = [
 
 class PvsiteError(Exception):
     """Base class of every error raised by pvsite."""
+
+
+class ArgumentError(PvsiteError, ValueError):
+    """An argument out of its range: a negative or non-finite target, an unknown policy.
+
+    Also a ``ValueError``, so callers that catch that keep working; the message says what
+    to pass instead.
+    """
 
 
 class FootprintError(PvsiteError, ValueError):

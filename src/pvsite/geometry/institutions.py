@@ -22,6 +22,7 @@ from ..inputs.tags import OSM_TYPE_RULES, SITE_TYPE_RULES, TYPE_ALIASES, institu
 
 __all__ = [  # the type rules live with the other tag readers, in pvsite.inputs.tags
     "OSM_TYPE_RULES",
+    "OUTSIDE_NOTE",
     "SITE_TYPE_RULES",
     "TYPE_ALIASES",
     "assign_district",
@@ -99,12 +100,19 @@ def assign_district(metric: Any, districts: Any, *, max_distance_m: float = 1000
     return out
 
 
+#: The ``district_note`` of a building outside every district (it becomes part of ``reason``).
+OUTSIDE_NOTE = "outside every district of the district layer: no district"
+
+
 def districts_of(metric: Any, districts: Any, *, points: Any = None) -> pd.DataFrame:
     """``district``, ``district_en`` and ``adcode`` of each building, as ``estimate`` sets them.
 
     ``districts`` None: the bundled 16 Shanghai districts; ``False``: the input's own
     ``district`` column (or none); a GeoDataFrame: those polygons. A ``district`` given in the
-    input wins over the spatial join (:func:`assign_district`).
+    input wins over the spatial join (:func:`assign_district`). With a layer, the column
+    ``district_note`` says :data:`OUTSIDE_NOTE` for a building (with geometry) that lies
+    outside every district (it goes into ``reason``; :func:`pvsite.shortfall` warns, or
+    refuses Shanghai's default target, when most of the eligible capacity does).
     """
     if districts is False:
         return pd.DataFrame({"district": metric["district"] if "district" in metric
@@ -116,6 +124,9 @@ def districts_of(metric: Any, districts: Any, *, points: Any = None) -> pd.DataF
     if "district" in metric:  # a given district wins over the spatial join
         given = metric["district"].notna()
         dist.loc[given, "district"] = metric.loc[given, "district"]
+    outside = (dist["district"].isna().to_numpy() if "district" in dist
+               else np.ones(len(dist), dtype=bool)) & present(metric.geometry.to_numpy())
+    dist["district_note"] = np.where(outside, OUTSIDE_NOTE, "")
     return dist
 
 

@@ -384,6 +384,8 @@ def to_excel(result: Any, path: str | Path, *, report: Any = None,
     }
     notes = [("data", str(result.attrs.get("data_labels", "")) or "as given"),
              ("buildings source", str(result.attrs.get("buildings_source", ""))),
+             *([("attribution", str(result.attrs["attribution"]))]
+               if result.attrs.get("attribution") else []),
              ("target [kW]", f"{report.target_kw:,.0f} ({report.target_reading})"),
              *[("note", line) for line in report.summary().splitlines()],
              ("counts", "buildings, suitable, capacity_kwp, annual_kwh...: every building, "

@@ -24,6 +24,13 @@ import pandas as pd
 
 __all__ = ["cjk_font", "explore", "plot_districts", "plot_horizon", "plot_shortfall",
            "plot_siting_map"]
+__all__ += ["MAP_FORMATS", "OSM_CREDIT", "from_osm", "save_figure"]
+
+#: Formats :func:`save_figure` (and ``pvsite run --map-format``) writes.
+MAP_FORMATS = ("png", "pdf", "svg")
+#: Resolution of raster maps [dots per inch]: print quality at A4 width for a 9-inch figure.
+#: A pvsite choice (300 dpi is the usual print norm; 200 keeps the files small).
+MAP_DPI = 200
 
 #: Font families with CJK glyphs, best first; the first one installed is used for Chinese
 #: labels (Debian: fonts-noto-cjk, fonts-wqy-zenhei; Windows: Microsoft YaHei, SimHei; macOS:
@@ -142,9 +149,83 @@ def _north_arrow(ax: Any) -> None:
                 arrowprops={"arrowstyle": "-|>", "color": "k", "lw": 1.5}, gid="north-arrow")
 
 
-def _attribution(ax: Any) -> None:
-    ax.text(0.995, 0.004, _ATTRIBUTION, transform=ax.transAxes, ha="right", va="bottom",
-            fontsize=6, color="0.35", zorder=6)
+#: The line in a map's corner when its buildings (or sites, car parks) came from OpenStreetMap.
+OSM_CREDIT = "Buildings: © OpenStreetMap contributors (ODbL 1.0)"
+
+
+def from_osm(obj: Any) -> bool:
+    """Whether a frame (or report) says its data came from OpenStreetMap (``.attrs``).
+
+    Reads ``attribution`` and ``data_labels``/``label`` in ``obj.attrs``, or a report's
+    ``attribution`` and ``labels``; what :func:`pvsite.read_osm` and
+    :func:`pvsite.datasets.shanghai_campuses` set and :func:`pvsite.estimate` carries on.
+    """
+    attrs = dict(getattr(obj, "attrs", None) or {})
+    texts = [attrs.get(k, "") for k in ("attribution", "data_labels", "label")]
+    texts += [getattr(obj, k, "") for k in ("attribution", "labels")
+              if isinstance(getattr(obj, k, ""), str)]
+    return any("openstreetmap" in str(t).lower() for t in texts)
+
+
+def _attribution(ax: Any, *, boundaries: bool = True, osm: bool = False,
+                 upper_left: bool = False) -> None:
+    """Credits in the lower right (or upper left) corner: the bundled boundaries, OSM data."""
+    lines = ([OSM_CREDIT] if osm else []) + ([_ATTRIBUTION] if boundaries else [])
+    if lines:
+        x, y, ha, va = (0.005, 0.995, "left", "top") if upper_left else (
+            0.995, 0.004, "right", "bottom")
+        ax.text(x, y, "\n".join(lines), transform=ax.transAxes, ha=ha,
+                va=va, fontsize=6, color="0.25", zorder=6, gid="attribution",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.0})
+
+
+def save_figure(fig: Any, path: str | Path, *, format: str | None = None,  # noqa: A002
+                dpi: float = MAP_DPI, **savefig_kwargs: Any) -> Path:
+    """Save a figure as PNG, PDF or SVG with its Chinese text intact.
+
+    PDF (and PS) embed TrueType/CID fonts (``pdf.fonttype`` 42), so CJK labels stay text that
+    can be searched and copied; SVG draws text as paths (``svg.fonttype`` 'path'), so it needs
+    no font where it is opened.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure (or Axes, whose figure is saved)
+    path : str or Path
+        Where to write (the caller makes it atomic, e.g. ``export.atomic_path``).
+    format : {'png', 'pdf', 'svg'}, optional
+        Default: the path's suffix.
+    dpi : float, default MAP_DPI (200)
+        Resolution of PNGs (and of rasters inside PDF/SVG) [dots per inch].
+    **savefig_kwargs
+        Anything else :meth:`matplotlib.figure.Figure.savefig` takes (``bbox_inches``,
+        ``transparent``, ``metadata``...).
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt, tempfile, pathlib
+    >>> fig, ax = plt.subplots()
+    >>> out = save_figure(fig, pathlib.Path(tempfile.mkdtemp()) / "m.svg")
+    >>> out.read_text(encoding="utf-8").startswith("<?xml")
+    True
+    >>> plt.close(fig)
+    """
+    import matplotlib
+
+    fig = getattr(fig, "figure", fig)
+    path = Path(path)
+    fmt = (format or path.suffix.lstrip(".") or "png").lower()
+    if fmt not in MAP_FORMATS:
+        from ..errors import ArgumentError
+
+        raise ArgumentError(f"format={fmt!r}; use one of {list(MAP_FORMATS)}.")
+    rc = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "path"}
+    with matplotlib.rc_context(rc):
+        fig.savefig(path, format=fmt, dpi=dpi, **savefig_kwargs)
+    return path
 
 
 def _map_frame(ax: Any, crs: Any) -> None:
@@ -454,7 +535,7 @@ def plot_siting_map(result: Any, ax: Any = None, *, column: str = "capacity_kwp"
     else:
         ok.plot(ax=ax, column=column, cmap=cmap, norm=norm, edgecolor="0.25", lw=0.3, zorder=3)
         if len(other):
-            other.plot(ax=ax, facecolor="0.88", edgecolor="0.6", lw=0.3, hatch="////",
+            other.plot(ax=ax, facecolor="0.9", edgecolor="0.35", lw=0.4, hatch="////",
                        zorder=2)
         if in_plan is not None and in_plan.any():
             metric[in_plan].boundary.plot(ax=ax, color=_PLAN_COLOUR, lw=1.8, zorder=4,
@@ -482,8 +563,7 @@ def plot_siting_map(result: Any, ax: Any = None, *, column: str = "capacity_kwp"
     _map_frame(ax, metric.crs)
     _scale_bar(ax)
     _north_arrow(ax)
-    if shown and bundled:
-        _attribution(ax)
+    _attribution(ax, boundaries=shown and bundled, osm=from_osm(result))
     if handles:
         ax.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.9)
 
@@ -665,12 +745,11 @@ def plot_districts(table: Any, ax: Any = None, *, column: str = "capacity_kwp",
     ax.set_xlabel("")
     _scale_bar(ax)
     _north_arrow(ax)
-    if bundled:
-        _attribution(ax)
+    _attribution(ax, boundaries=bundled, osm=from_osm(report) or from_osm(table))
     if short.any():
         ax.legend(handles=[Patch(facecolor="none", edgecolor=_GAP_COLOUR, hatch="//",
                                  label="plan > 1 % below the district's share of the target")],
-                  loc="lower right", bbox_to_anchor=(1.0, 0.03), fontsize=7, framealpha=0.9)
+                  loc="lower right", bbox_to_anchor=(1.0, 0.06), fontsize=7, framealpha=0.9)
 
     def text_of(i: int) -> tuple[str, str]:
         label = _short_district(d["district_en"].iloc[i] if "district_en" in d
@@ -834,6 +913,7 @@ def plot_shortfall(report: Any, ax: Any = None) -> Any:
     if handles:
         ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9)
     ax.grid(alpha=0.3)
+    _attribution(ax, boundaries=False, osm=from_osm(report), upper_left=True)
     return ax
 
 
@@ -990,7 +1070,7 @@ def explore(result: Any, *, column: str = "capacity_kwp", tooltip: Sequence[str]
     labels = str(result.attrs.get("data_labels", ""))
     source = str(result.attrs.get("buildings_source", ""))
     notes = [f"pvsite on {labels.upper()} data" if labels else "pvsite"]
-    if "openstreetmap" in (labels + source).lower():
+    if "openstreetmap" in (labels + source).lower() or from_osm(result):
         notes.append(_OSM_DATA)
     root: Any = m.get_root()
     root.html.add_child(folium.Element(

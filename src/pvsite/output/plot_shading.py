@@ -147,4 +147,8 @@ def plot_roof_shading(result: Any, building: Any, points: Any, ax: Any = None, *
     ax.ticklabel_format(useOffset=False, style="plain")
     ax.set_xlabel("x [m]")
     ax.set_ylabel("y [m]")
+    from .plot import _attribution, from_osm
+
+    if from_osm(result):  # the ODbL asks for the credit on every map made from OSM data
+        _attribution(ax, boundaries=False, osm=True)
     return ax

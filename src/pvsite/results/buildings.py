@@ -97,6 +97,9 @@ def status_and_reason(fp: Any, attrs: pd.DataFrame, sums: pd.DataFrame, surfaces
                               "footprint): that roof area may be counted twice"
                               for k, s in zip(fp.overlaps[crossed], fp.overlap_share[crossed],
                                               strict=True)])
+    if "district_note" in attrs:  # outside every district of the district layer
+        away = (attrs["district_note"] != "").to_numpy() & ~invalid
+        _append(reason, away, attrs["district_note"].to_numpy()[away])
     defaulted = (attrs["height_source"] == "default").to_numpy() & ~invalid
     _append(reason, defaulted, [f"height unknown: {h:g} m assumed" for h in
                                 attrs["height_m"].to_numpy()[defaulted]])
@@ -265,4 +268,7 @@ def result_attrs(buildings: Any, weather: Any, *, flat_tilt: float, shading: boo
         "flat_roof_tilt": float(flat_tilt),
         "shading": "neighbouring buildings" if shading else "not modelled",
         "target_kw": a.target_kw,
+        # the data's attribution (OpenStreetMap's ODbL credit), for every map and export
+        **({"attribution": str(buildings.attrs["attribution"])}
+           if buildings.attrs.get("attribution") else {}),
     }

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import ArgumentError
+
 __all__ = ["PILOT_KINDS", "pilots"]
 
 #: Kinds of pilot, the columns a candidate table must have for each, and how many the 2022
@@ -70,13 +72,13 @@ def pilots(result: Any, *, kind: str = "carport", n: int | None = None, spread: 
     ['hospital', 'school']
     """
     if kind not in PILOT_KINDS:
-        raise ValueError(f"kind={kind!r}; use one of {sorted(PILOT_KINDS)}.")
+        raise ArgumentError(f"kind={kind!r}; use one of {sorted(PILOT_KINDS)}.")
     columns, default_n = PILOT_KINDS[kind]
     missing = [c for c in columns[:2] if c not in result.columns]
     if missing:
         how = ("pvsite.carports(parking, weather, ...)" if kind == "carport"
                else "pvsite.estimate(buildings, weather, facades=True)")
-        raise ValueError(f"pilots(kind={kind!r}) needs the columns {missing}: pass the result "
+        raise ArgumentError(f"pilots(kind={kind!r}) needs the columns {missing}: pass the result "
                          f"of {how}.")
     energy = columns[1]
     ok = (result["status"] == "ok") if "status" in result else pd.Series(True, result.index)

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..assumptions import Assumptions
+from ..errors import ArgumentError
 
 __all__ = ["COLUMNS", "GROUPINGS", "PUBLIC_ONLY", "rollup"]
 
@@ -86,10 +87,10 @@ def rollup(result: Any, by: str = "district", *, target_kw: float | None = None)
     40
     """
     if by not in GROUPINGS:
-        raise ValueError(f"by={by!r}; use one of {list(GROUPINGS)}.")
+        raise ArgumentError(f"by={by!r}; use one of {list(GROUPINGS)}.")
     target = Assumptions().target_kw if target_kw is None else float(target_kw)
     if not math.isfinite(target) or target < 0:
-        raise ValueError(f"target_kw={target_kw}; give the capacity target as a number of kW "
+        raise ArgumentError(f"target_kw={target_kw}; give the capacity target as a number of kW "
                          "of at least 0.")
     keys = GROUPINGS[by]
     geometry = getattr(getattr(result, "geometry", None), "name", None)

@@ -12,12 +12,14 @@ import numpy as np
 import pandas as pd
 
 from ..assumptions import Assumptions
+from ..errors import ArgumentError
 from .economics import economics
 from .schema import OUTPUT_COLUMNS
 from .uncertainty import drawn_range
 
 __all__ = ["PLAN_COLUMNS", "POLICIES", "PRIORITY", "TABLE_COLUMNS", "ShortfallReport",
            "plan_frame", "shortfall"]
+__all__ += ["MAX_OUTSIDE_SHARE", "heights_line", "unmapped_line"]
 
 #: Ranking policies of the siting plan.
 POLICIES = ("priority", "fewest_sites", "yield", "cost")
@@ -26,6 +28,11 @@ POLICIES = ("priority", "fewest_sites", "yield", "cost")
 #: and large hospitals among the first; other public buildings follow.
 PRIORITY = ("school", "hospital", "government", "university", "other_public")
 
+#: Share of the eligible capacity outside every district above which :func:`shortfall` refuses
+#: to split the default (Shanghai) target without ``target_kw`` or ``district_targets_kw``,
+#: and warns with a target given. A pvsite assumption: a few buildings across a border are
+#: normal; most of them mean buildings of another city, or the wrong district layer.
+MAX_OUTSIDE_SHARE = 0.5
 #: Columns of ``ShortfallReport.table`` (one row per district), with unit and meaning.
 TABLE_COLUMNS: dict[str, str] = {
     "installed_kw": "capacity already installed [kW] (a city total given as one number is "
@@ -64,9 +71,9 @@ def _kw_value(name: str, value: Any) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r}; give a number of kW.") from None
+        raise ArgumentError(f"{name}={value!r}; give a number of kW.") from None
     if not math.isfinite(v) or v < 0:
-        raise ValueError(f"{name}={value!r}; give a finite number of kW of at least 0.")
+        raise ArgumentError(f"{name}={value!r}; give a finite number of kW of at least 0.")
     return v
 
 
@@ -100,6 +107,15 @@ class ShortfallReport:
         :data:`pvsite.results.uncertainty.UNCERTAINTY_COLUMNS`); else None.
     p_reachable : float or None
         With ``uncertainty=N``: the share of draws whose plan reaches the target [0-1].
+    unmapped : GeoDataFrame or None
+        With ``sites=``: the sites mapped without buildings (:func:`pvsite.unmapped_sites`),
+        each with ``capacity_kwp_low`` and ``capacity_kwp_high``; never counted in the
+        potential or the plan.
+    heights_defaulted : float
+        Share of the result's buildings whose height is a default (no height, no storeys)
+        [0-1].
+    attribution : str
+        The result's data attribution (OpenStreetMap's, for OSM data), for maps of the report.
     """
 
     target_kw: float
@@ -118,6 +134,9 @@ class ShortfallReport:
     district_targets: str = "shared"
     uncertainty: pd.DataFrame | None = None
     p_reachable: float | None = None
+    unmapped: Any = None
+    heights_defaulted: float = 0.0
+    attribution: str = ""
 
     def summary(self) -> str:
         """A few lines of plain text: target, potential, plan, gap and short districts."""
@@ -147,6 +166,10 @@ class ShortfallReport:
                          f"Shortest districts: {names}.")
         if self.uncertainty is not None:
             lines.append(_range_line(self.uncertainty, self.p_reachable))
+        if self.unmapped is not None and len(self.unmapped):
+            lines.append(unmapped_line(self.unmapped))
+        if self.heights_defaulted > 0:
+            lines.append(heights_line(self.heights_defaulted))
         if self.labels:
             lines.append(f"Data: {self.labels}.")
         lines.extend(self.notes)
@@ -195,6 +218,7 @@ def shortfall(
     assumptions: Assumptions | None = None,
     uncertainty: int = 0,
     seed: int | None = 0,
+    sites: Any = None,
 ) -> ShortfallReport:
     """Gap between a capacity target and what the buildings can host, with a ranked plan.
 
@@ -227,7 +251,8 @@ def shortfall(
     district_targets_kw : mapping, optional
         A target per district [kW]; default: the city target shared out by technical potential.
     assumptions : Assumptions, optional
-        Cost assumptions for the plan's economics and the 'cost' policy; with
+        Cost assumptions for the plan's economics and the 'cost' policy, and
+        ``max_default_height_share``; with
         ``uncertainty``, also the obstruction shares given to :func:`pvsite.estimate` and the
         ranges to draw (``obstruction_share_range``, ``weather_year_range``,
         ``default_height_shading_range``).
@@ -238,10 +263,29 @@ def shortfall(
         policy, uptake and exclusions.
     seed : int or None, default 0
         Seed of the draws (:func:`numpy.random.default_rng`).
+    sites : GeoDataFrame, optional
+        The institution sites given to :func:`pvsite.estimate`: those mapped without
+        buildings go to ``report.unmapped`` with a capacity range
+        (:func:`pvsite.unmapped_sites`) and a line of the summary, never into the plan.
 
     Returns
     -------
     ShortfallReport
+
+    Raises
+    ------
+    ArgumentError
+        On a bad argument; and when ``target_kw`` and ``district_targets_kw`` are both left
+        out while more than :data:`MAX_OUTSIDE_SHARE` of the eligible capacity lies outside
+        every district: Shanghai's default target is not split over other places unasked.
+
+    Warns
+    -----
+    PvsiteWarning
+        When more than ``assumptions.max_default_height_share`` of the buildings have a
+        default height (the summary says the share either way); and when more than
+        :data:`MAX_OUTSIDE_SHARE` of the eligible capacity lies outside every district
+        (buildings of another city: pass ``districts=`` to :func:`pvsite.estimate`).
 
     Examples
     --------
@@ -253,12 +297,12 @@ def shortfall(
     True
     """
     if policy not in POLICIES:
-        raise ValueError(f"policy={policy!r}; use one of {list(POLICIES)}.")
+        raise ArgumentError(f"policy={policy!r}; use one of {list(POLICIES)}.")
     if not 0 <= uptake <= 1:  # also refuses NaN
-        raise ValueError(f"uptake={uptake}; it is a share between 0 and 1.")
+        raise ArgumentError(f"uptake={uptake}; it is a share between 0 and 1.")
     if not (isinstance(uncertainty, (int, np.integer)) and not isinstance(uncertainty, bool)
             and uncertainty >= 0):
-        raise ValueError(f"uncertainty={uncertainty!r}; give a whole number of draws (0: none).")
+        raise ArgumentError(f"uncertainty={uncertainty!r}; give a whole number of draws (0: none).")
     target = Assumptions().target_kw if target_kw is None else _kw_value("target_kw", target_kw)
     _kw_value("min_system_kwp", min_system_kwp)
     if isinstance(installed_kw, (Mapping, pd.Series)):
@@ -271,7 +315,7 @@ def shortfall(
     missing = [c for c in ("status", "capacity_kwp", "institution_type", "district")
                if c not in getattr(result, "columns", ())]
     if missing:
-        raise ValueError(f"shortfall needs the result of pvsite.estimate (one row per "
+        raise ArgumentError(f"shortfall needs the result of pvsite.estimate (one row per "
                          f"building); this table lacks {missing}.")
     df = pd.DataFrame(result.drop(columns=result.geometry.name)
                       if hasattr(result, "geometry") else result).copy()
@@ -303,6 +347,24 @@ def shortfall(
                                       uptake=uptake, min_system_kwp=min_system_kwp, seed=seed,
                                       assumptions=assumptions)
                           if uncertainty else (None, None))
+    outside = float(cand.loc[cand["district"] == "(none)", "capacity_kwp"].sum())
+    mostly_outside = potential > 0 and outside / potential > MAX_OUTSIDE_SHARE
+    if mostly_outside and target_kw is None and district_targets_kw is None:
+        raise ArgumentError(
+            f"{outside / potential:.0%} of the eligible capacity lies outside every district: "
+            f"the default target ({target / 1000:,.0f} MW, Shanghai's) is not shared over "
+            "'(none)'; give target_kw= (or district_targets_kw=), and districts= to "
+            "pvsite.estimate for another city (pvsite run --target-kw, --district-targets, "
+            "--districts).")
+    if mostly_outside and district_targets_kw is None:
+        import warnings
+
+        from ..errors import PvsiteWarning
+
+        warnings.warn(
+            f"{outside / potential:.0%} of the eligible capacity lies outside every district "
+            "('(none)' in the table): for another city pass districts= (its district polygons) "
+            "to pvsite.estimate, and its own target_kw=.", PvsiteWarning, stacklevel=2)
 
     if policy == "priority":
         rank = cand["institution_type"].map({t: i for i, t in enumerate(PRIORITY)}).fillna(
@@ -363,6 +425,22 @@ def shortfall(
         "buildings_planned": plan.groupby("institution_type").size(),
     }).fillna(0.0)
     notes = [f"District targets: {reading}."]
+    a = assumptions or Assumptions()
+    defaulted = (float((df["height_source"] == "default").mean())
+                 if "height_source" in df and len(df) else 0.0)
+    if defaulted > a.max_default_height_share:
+        import warnings
+
+        from ..errors import PvsiteWarning
+
+        warnings.warn(heights_line(defaulted) + f" (more than "
+                      f"{a.max_default_height_share:.0%}, Assumptions.max_default_height_share)",
+                      PvsiteWarning, stacklevel=2)
+    unmapped = None
+    if sites is not None:
+        from .unmapped import unmapped_sites
+
+        unmapped = unmapped_sites(result, sites)
     if uptake < 1:
         notes.append(f"Uptake {uptake:.0%} of each roof's technical potential.")
     return ShortfallReport(
@@ -372,7 +450,25 @@ def shortfall(
         target_reading=("new capacity (installed not counted)" if target_is_new
                         else "total installed capacity"),
         labels=str(result.attrs.get("data_labels", "")), notes=notes,
-        district_targets=targets_from, uncertainty=drawn, p_reachable=p_reachable)
+        district_targets=targets_from, uncertainty=drawn, p_reachable=p_reachable,
+        unmapped=unmapped, heights_defaulted=defaulted,
+        attribution=str(result.attrs.get("attribution", "") or ""))
+
+
+def unmapped_line(unmapped: Any) -> str:
+    """The summary's line on sites mapped without buildings (:func:`pvsite.unmapped_sites`)."""
+    return (f"{len(unmapped):,} sites mapped without buildings: "
+            f"{unmapped['capacity_kwp_low'].sum() / 1000:,.1f}-"
+            f"{unmapped['capacity_kwp_high'].sum() / 1000:,.1f} MWp not counted (a range from "
+            "the building coverage of mapped sites; pvsite.unmapped_sites).")
+
+
+def heights_line(share: float) -> str:
+    """The summary's line on defaulted heights, with what to do about them."""
+    return (f"Heights defaulted for {share:.0%} of the buildings (no height, no storeys): "
+            "shading between them is guessed; give a height or storeys column "
+            "(read_footprints(height=..., levels=...), pvsite run --height-column/"
+            "--levels-column).")
 
 
 def plan_frame(report: ShortfallReport, result: Any) -> Any:

@@ -45,6 +45,7 @@ from numba import njit, prange
 
 from ..assumptions import Assumptions
 from ..energy.hourly import groups_of, hourly_array
+from ..errors import ArgumentError
 from .loads import check_metered, load_array
 from .tariff import PERIODS, periods, prices
 
@@ -191,13 +192,13 @@ def dispatch(generation: Any, load: Any, index: pd.DatetimeIndex, *, battery_kwh
     """
     a = assumptions or Assumptions()
     if rule not in DISPATCH:
-        raise ValueError(f"rule={rule!r}; use one of {list(DISPATCH)}.")
+        raise ArgumentError(f"rule={rule!r}; use one of {list(DISPATCH)}.")
     if not 0 <= flexible_share <= 1:
-        raise ValueError(f"flexible_share={flexible_share!r}; give a share of the load, 0-1.")
+        raise ArgumentError(f"flexible_share={flexible_share!r}; give a share of the load, 0-1.")
     gen = np.atleast_2d(np.asarray(generation, dtype=np.float32))
     lo = np.atleast_2d(np.asarray(load, dtype=np.float32))
     if gen.shape != lo.shape or gen.shape[1] != len(index):
-        raise ValueError(f"generation {gen.shape} and load {lo.shape} must both be (groups, "
+        raise ArgumentError(f"generation {gen.shape} and load {lo.shape} must both be (groups, "
                          f"{len(index)} hours).")
     groups = gen.shape[0]
     cap = np.broadcast_to(np.asarray(battery_kwh, dtype=float), (groups,)).copy()

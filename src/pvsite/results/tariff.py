@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..assumptions import Assumptions
+from ..errors import ArgumentError
 
 __all__ = ["PERIODS", "TARIFFS", "multipliers", "period_table", "periods", "prices"]
 
@@ -72,7 +73,7 @@ def period_table(tariff: str = "two_part") -> pd.DataFrame:
 
 def _codes(tariff: str) -> np.ndarray:
     if tariff not in TARIFFS:
-        raise ValueError(f"tariff={tariff!r}; use one of {list(TARIFFS)}.")
+        raise ArgumentError(f"tariff={tariff!r}; use one of {list(TARIFFS)}.")
     table = np.full((12, 24), _F, dtype=np.int8)
     valley = _hours((0, 6), (22, 24))
     if tariff == "single_part":
@@ -92,7 +93,7 @@ def _codes(tariff: str) -> np.ndarray:
 def multipliers(tariff: str = "two_part") -> pd.DataFrame:
     """Price of each period as a multiple of the flat price, by month (12 x 4, PERIODS)."""
     if tariff not in TARIFFS:
-        raise ValueError(f"tariff={tariff!r}; use one of {list(TARIFFS)}.")
+        raise ArgumentError(f"tariff={tariff!r}; use one of {list(TARIFFS)}.")
     m = np.ones((12, 4))
     for month in range(1, 13):
         if tariff == "single_part":
