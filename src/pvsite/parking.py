@@ -231,3 +231,73 @@ def _per_car_park(parking: Any, table: pd.DataFrame, fp: Any, site: np.ndarray,
     out.attrs = {"title": "pvsite carports", **{k: v for k, v in parking.attrs.items()
                                                  if k in ("attribution", "label", "source")}}
     return out
+
+
+#: Columns the car parks' own figures take in ``estimate(..., parking=...)``: the carport
+#: table's columns that a building's row also has get a ``carport_`` prefix, so that the roof
+#: columns (``capacity_kwp``, ``annual_kwh``...) keep counting roofs only.
+CARPORT_RESULT_COLUMNS: dict[str, str] = {
+    "site_kind": "building or car_park: what the row is",
+    **{f"carport_{c}": CARPORT_COLUMNS[c] for c in
+       ("n_modules", "capacity_kwp", "specific_yield_kwh_per_kwp", "shading_loss",
+        "annual_kwh", "co2_avoided_t", "capex_yuan")},
+    **{c: CARPORT_COLUMNS[c] for c in
+       ("n_spaces", "spaces_source", "canopy_area_m2", "n_canopies", "n_chargers",
+        "charger_kw", "charging_kwh", "solar_share_of_charging")},
+}
+_PREFIXED = ("n_modules", "capacity_kwp", "specific_yield_kwh_per_kwp", "shading_loss",
+             "annual_kwh", "co2_avoided_t", "capex_yuan")
+
+
+def with_car_parks(result: Any, lots: Any) -> Any:
+    """The per-building result with one more row per car park (``site_kind == 'car_park'``).
+
+    Parameters
+    ----------
+    result : GeoDataFrame
+        From :func:`pvsite.estimate` (one row per building).
+    lots : GeoDataFrame
+        From :func:`carports` on the same weather and assumptions.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``result``'s rows unchanged (their roof and facade columns as they were) with
+        ``site_kind = 'building'`` and zero carport figures, then one row per car park, with
+        the car park's label as index, its outline in the result's CRS, its institution,
+        district, ``status`` and ``reason``, the columns of :data:`CARPORT_RESULT_COLUMNS`,
+        and zero roof (and facade) capacity and energy. ``(site_kind, label)`` names a row:
+        a car park's label may repeat a building's.
+    """
+    import geopandas as gpd
+
+    out = result.copy()
+    out["site_kind"] = "building"
+    lots = lots.to_crs(result.crs) if result.crs is not None else lots
+    rows = pd.DataFrame(index=lots.index)
+    for c in _PREFIXED:
+        rows[f"carport_{c}"] = lots[c].to_numpy()
+    for c in CARPORT_RESULT_COLUMNS:
+        if c in lots and c not in _PREFIXED:
+            rows[c] = lots[c].to_numpy()
+    for c in rows:  # buildings carry no carport
+        out[c] = np.nan if rows[c].dtype == object or "yield" in c else 0
+    out["spaces_source"] = None
+    rows["site_kind"] = "car_park"
+    for c in ("institution_id", "institution_name", "institution_type", "district",
+              "district_en", "status", "reason"):
+        rows[c] = lots[c].to_numpy()
+    zero = [c for c in ("roof_area_m2", "usable_area_m2", "n_planes", "n_modules",
+                        "capacity_kwp", "annual_kwh", "co2_avoided_t", "coal_saved_tce",
+                        "coal_saved_tce_consumption", "shading_loss", "n_facades",
+                        "facade_area_m2", "facade_capacity_kwp", "facade_annual_kwh")
+            if c in out]
+    rows[zero] = 0
+    rows[out.geometry.name] = lots.geometry.to_numpy()
+    both = pd.concat([pd.DataFrame(out), rows[[c for c in rows if c in out] + [
+        c for c in rows if c not in out]]])
+    for c in zero + ["carport_n_modules", "n_spaces", "n_canopies", "n_chargers"]:
+        both[c] = both[c].fillna(0).astype(out[c].dtype if c in out else "int64")
+    merged = gpd.GeoDataFrame(both, geometry=out.geometry.name, crs=result.crs)
+    merged.attrs = dict(result.attrs)
+    return merged
