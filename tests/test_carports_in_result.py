@@ -48,3 +48,57 @@ def test_car_parks_are_rows_of_their_own_and_roofs_unchanged(scene):
     np.testing.assert_allclose(cars["carport_annual_kwh"], lots["annual_kwh"])
     assert (cars["capacity_kwp"] == 0).all() and (roofs["carport_capacity_kwp"] == 0).all()
     assert (planes["surface"] == "carport").sum() == lots["n_canopies"].sum()
+
+
+def test_rollup_by_default_counts_roofs_as_before(scene):
+    plain, both, _, _ = scene
+    for by in ("district", "institution", "city"):
+        pd.testing.assert_frame_equal(pvsite.rollup(both, by), pvsite.rollup(plain, by))
+    assert pvsite.rollup(both, "city").attrs["surfaces"] == ("roof",)
+
+
+def test_rollup_of_every_surface_is_the_hand_sum(scene):
+    _, both, _, _ = scene
+    table = pvsite.rollup(both, "district", surfaces=("roof", "facade", "carport"))
+    for d in ("A", "B"):
+        kwp = kwh = public = 0.0
+        for _, row in both.iterrows():  # by hand, row by row
+            if row["district"] != d:
+                continue
+            if row["site_kind"] == "building":
+                roof = row["capacity_kwp"] if row["status"] == "ok" else 0.0
+                kwp += row["capacity_kwp"] + row["facade_capacity_kwp"]
+                kwh += row["annual_kwh"] + row["facade_annual_kwh"]
+                public += roof + row["facade_capacity_kwp"]
+            else:
+                kwp += row["carport_capacity_kwp"]
+                kwh += row["carport_annual_kwh"]
+                public += row["carport_capacity_kwp"]
+        assert table.loc[d, "capacity_kwp"] == pytest.approx(kwp)
+        assert table.loc[d, "annual_kwh"] == pytest.approx(kwh)
+        assert table.loc[d, "public_capacity_kwp"] == pytest.approx(public)
+        parts = [table.loc[d, f"{k}_capacity_kwp"] for k in ("roof", "facade", "carport")]
+        assert sum(parts) == pytest.approx(kwp)
+        assert table.loc[d, "co2_avoided_t"] == pytest.approx(kwh * 0.42 / 1000)
+    assert table["buildings"].tolist() == [2, 1] and table["car_parks"].tolist() == [2, 1]
+    assert table.loc["A", "carport_capacity_kwp"] > 0 and table.loc["B", "facade_capacity_kwp"] > 0
+
+
+def test_shortfall_counts_carports_and_facades_only_when_asked(scene):
+    plain, both, _, _ = scene
+    base, same = pvsite.shortfall(plain, target_kw=10_000), pvsite.shortfall(both,
+                                                                               target_kw=10_000)
+    assert same.potential_kw == base.potential_kw and same.plan.equals(base.plan)
+    assert "surface" not in same.plan and "roofs (facades and carports not" in same.summary()
+    roofs = both[(both["site_kind"] == "building") & (both["status"] == "ok")]["capacity_kwp"]
+    cars = both.loc[both["status"] == "ok", "carport_capacity_kwp"]
+    rc = pvsite.shortfall(both, target_kw=10_000, surfaces=("roof", "carport"))
+    assert rc.potential_kw == pytest.approx(roofs.sum() + cars.sum())
+    assert sorted(set(rc.plan["surface"])) == ["carport", "roof"] and len(rc.plan) == 5
+    assert "Surfaces counted: roofs, carports." in rc.summary()
+    walls = both["facade_capacity_kwp"]
+    rf = pvsite.shortfall(both, target_kw=10_000, surfaces=("roof", "facade"))
+    assert rf.potential_kw == pytest.approx(roofs.sum() + walls[walls > 0].sum())
+    assert rf.plan["cumulative_kwp"].iloc[-1] == pytest.approx(rf.potential_kw)
+    with pytest.raises(ValueError, match="facades=True"):
+        pvsite.shortfall(plain.drop(columns="facade_capacity_kwp"), surfaces=("facade",))

@@ -286,7 +286,8 @@ def with_car_parks(result: Any, lots: Any) -> Any:
     rows["site_kind"] = "car_park"
     for c in ("institution_id", "institution_name", "institution_type", "district",
               "district_en", "status", "reason"):
-        rows[c] = lots[c].to_numpy()
+        if c in out or lots[c].notna().any():  # no empty column the buildings lacked
+            rows[c] = lots[c].to_numpy()
     zero = [c for c in ("roof_area_m2", "usable_area_m2", "n_planes", "n_modules",
                         "capacity_kwp", "annual_kwh", "co2_avoided_t", "coal_saved_tce",
                         "coal_saved_tce_consumption", "shading_loss", "n_facades",

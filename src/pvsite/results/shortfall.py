@@ -13,6 +13,8 @@ import pandas as pd
 
 from ..assumptions import Assumptions
 from .economics import economics
+from .rollup import SURFACES, count_surfaces
+from .savings import savings
 from .schema import OUTPUT_COLUMNS
 
 __all__ = ["PLAN_COLUMNS", "POLICIES", "PRIORITY", "TABLE_COLUMNS", "ShortfallReport",
@@ -108,6 +110,7 @@ class ShortfallReport:
     labels: str = ""
     notes: list[str] = field(default_factory=list)
     district_targets: str = "shared"
+    surfaces: tuple[str, ...] = ("roof",)
 
     def summary(self) -> str:
         """A few lines of plain text: target, potential, plan, gap and short districts."""
@@ -138,6 +141,9 @@ class ShortfallReport:
         if self.labels:
             lines.append(f"Data: {self.labels}.")
         lines.extend(self.notes)
+        lines.append("Surfaces counted: " + ", ".join(f"{k}s" for k in self.surfaces)
+                     + (" (facades and carports not counted)." if self.surfaces == ("roof",)
+                        else "."))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -167,6 +173,7 @@ def shortfall(
     min_system_kwp: float = 0.0,
     district_targets_kw: Mapping[str, float] | None = None,
     assumptions: Assumptions | None = None,
+    surfaces: Any = ("roof",),
 ) -> ShortfallReport:
     """Gap between a capacity target and what the buildings can host, with a ranked plan.
 
@@ -200,6 +207,14 @@ def shortfall(
         A target per district [kW]; default: the city target shared out by technical potential.
     assumptions : Assumptions, optional
         Cost assumptions for the plan's economics and the 'cost' policy.
+    surfaces : sequence of {'roof', 'facade', 'carport'}, default ('roof',)
+        Which kinds of PV surface count toward the target (:data:`pvsite.results.rollup.
+        SURFACES`): by default the roofs alone, as before facades and car parks. With more,
+        each building's facades (``estimate(..., facades=True)``: its usable walls, one
+        candidate per building) and each ``ok`` car park's canopies (``estimate(...,
+        parking=...)``) are candidates beside the roofs, ranked by the same policy, and the
+        plan has a ``surface`` column; the economics use the roofs' cost assumptions for every
+        kind. ``installed_kw`` per building and ``min_system_kwp`` apply to roofs only.
 
     Returns
     -------
@@ -232,8 +247,11 @@ def shortfall(
     if missing:
         raise ValueError(f"shortfall needs the result of pvsite.estimate (one row per "
                          f"building); this table lacks {missing}.")
+    kinds = count_surfaces(result, surfaces)
     df = pd.DataFrame(result.drop(columns=result.geometry.name)
                       if hasattr(result, "geometry") else result).copy()
+    if "site_kind" in df and "carport" not in kinds:  # car parks only where counted
+        df = df[df["site_kind"] != "car_park"]
     df["district"] = df["district"].astype(object).where(df["district"].notna(), "(none)")
 
     # installed capacity: per building, per district or one number
@@ -255,7 +273,11 @@ def shortfall(
     cand["capacity_kwp"] = cand["capacity_kwp"] * uptake
     cand["annual_kwh"] = cand["annual_kwh"] * uptake
     cand = cand[cand["capacity_kwp"] >= max(min_system_kwp, 1e-9)]
-    cand = cand.join(economics(cand, assumptions=assumptions))
+    if kinds != ("roof",):
+        cand = _other_surfaces(cand if "roof" in kinds else cand.iloc[:0], df, kinds,
+                               excluded_types, uptake, assumptions)
+    eco = economics(cand, assumptions=assumptions)  # by position: a label may repeat by kind
+    cand = cand.assign(**{c: eco[c].to_numpy() for c in eco})
     potential = float(cand["capacity_kwp"].sum())
     need = max(target - (0.0 if target_is_new else installed), 0.0)
 
@@ -280,7 +302,7 @@ def shortfall(
     plan = cand.iloc[:min(n_take, len(cand))].copy()
     plan["rank"] = np.arange(1, len(plan) + 1)
     plan["cumulative_kwp"] = plan["capacity_kwp"].cumsum()
-    keep = [c for c in ("rank", "building_id", "institution_id", "institution_name",
+    keep = [c for c in ("rank", "surface", "building_id", "institution_id", "institution_name",
                         "institution_type", "district", "capacity_kwp", "cumulative_kwp",
                         "annual_kwh", "specific_yield_kwh_per_kwp", "co2_avoided_t",
                         "coal_saved_tce", "capex_yuan", "lcoe_yuan_per_kwh", "payback_years")
@@ -327,7 +349,31 @@ def shortfall(
         target_reading=("new capacity (installed not counted)" if target_is_new
                         else "total installed capacity"),
         labels=str(result.attrs.get("data_labels", "")), notes=notes,
-        district_targets=targets_from)
+        district_targets=targets_from, surfaces=kinds)
+
+
+def _other_surfaces(roofs: pd.DataFrame, df: pd.DataFrame, kinds: tuple[str, ...],
+                    excluded_types: Sequence[str], uptake: float,
+                    assumptions: Assumptions | None) -> pd.DataFrame:
+    """The roofs' candidates with a ``surface`` column, and those of the other kinds counted."""
+    parts = [roofs.assign(surface="roof")]
+    allowed = ~df["institution_type"].isin(list(excluded_types)) & (df["status"] != "invalid")
+    for k in kinds:
+        if k == "roof":
+            continue
+        cap, kwh = SURFACES[k][:2]
+        ok = allowed & (df[cap].fillna(0.0) > 0)
+        if k == "carport":
+            ok &= df["status"] == "ok"
+        part = df[ok].copy()
+        part["capacity_kwp"] = part[cap] * uptake
+        part["annual_kwh"] = part[kwh] * uptake
+        part["specific_yield_kwh_per_kwp"] = part[f"{k}_specific_yield_kwh_per_kwp"]
+        sv = savings(part["annual_kwh"], assumptions=assumptions)
+        for col in ("co2_avoided_t", "coal_saved_tce"):
+            part[col] = sv[col].to_numpy()
+        parts.append(part.assign(surface=k))
+    return pd.concat(parts)
 
 
 def plan_frame(report: ShortfallReport, result: Any) -> Any:
