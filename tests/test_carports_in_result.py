@@ -102,3 +102,12 @@ def test_shortfall_counts_carports_and_facades_only_when_asked(scene):
     assert rf.plan["cumulative_kwp"].iloc[-1] == pytest.approx(rf.potential_kw)
     with pytest.raises(ValueError, match="facades=True"):
         pvsite.shortfall(plain.drop(columns="facade_capacity_kwp"), surfaces=("facade",))
+
+
+def test_carport_pilots_from_the_combined_result(scene):
+    _, both, _, lots = scene
+    got = pvsite.pilots(both, kind="carport")
+    want = pvsite.pilots(lots, kind="carport")
+    assert got["capacity_kwp"].tolist() == want["capacity_kwp"].tolist()
+    assert got["annual_kwh"].tolist() == pytest.approx(want["annual_kwh"].tolist())
+    assert len(got) == 2  # the two ok surface car parks of public institutions
