@@ -111,3 +111,20 @@ def test_carport_pilots_from_the_combined_result(scene):
     assert got["capacity_kwp"].tolist() == want["capacity_kwp"].tolist()
     assert got["annual_kwh"].tolist() == pytest.approx(want["annual_kwh"].tolist())
     assert len(got) == 2  # the two ok surface car parks of public institutions
+
+
+def test_siting_map_draws_car_parks_and_facade_walls(scene, tmp_path):
+    import matplotlib.pyplot as plt
+
+    _, both, planes, _ = scene
+    walls = planes[(planes["surface"] == "facade") & (planes["capacity_kwp"] > 0)]
+    ax = pvsite.plot_siting_map(both, districts=False, walls=walls, top=0)
+    lots = [c for c in ax.collections if c.get_gid() == "carports"]
+    lines = [c for c in ax.collections if c.get_gid() == "facades"]
+    assert len(lots) == 1 and len(lots[0].get_paths()) == 3  # every car park drawn
+    assert len(lines) == 1 and len(lines[0].get_segments()) == len(walls) > 0
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("car parks (3; 2 with carports") for t in labels)
+    assert any(t.startswith(f"BIPV facades ({len(walls)} walls") for t in labels)
+    ax.figure.savefig(tmp_path / "map.png", dpi=80)
+    plt.close("all")
