@@ -128,3 +128,52 @@ def test_siting_map_draws_car_parks_and_facade_walls(scene, tmp_path):
     assert any(t.startswith(f"BIPV facades ({len(walls)} walls") for t in labels)
     ax.figure.savefig(tmp_path / "map.png", dpi=80)
     plt.close("all")
+
+
+def test_direct_use_is_the_hourly_minimum():
+    from pvsite.results.storage import direct_use
+
+    hours = 8760
+    # constant PV against constant demand: the smaller one, every hour
+    used, share = direct_use(np.full((2, hours), 2.0), np.array([[3.0] * hours, [1.5] * hours]))
+    assert used.tolist() == [2.0 * hours, 1.5 * hours]
+    assert share.tolist() == [1.0, 0.75]
+    # PV only at noon, demand only in the morning: nothing matches
+    gen, load = np.zeros((1, 24)), np.zeros((1, 24))
+    gen[0, 12], load[0, 8] = 5.0, 5.0
+    assert direct_use(gen, load)[0].tolist() == [0.0]
+
+
+def test_charging_profile_spreads_the_year_over_working_hours(shanghai_weather):
+    from pvsite.results.loads import CHARGING_SHAPE, charging_profile
+
+    d = charging_profile([49_275.0, 0.0], shanghai_weather.index)
+    assert d.shape == (2, len(shanghai_weather))
+    assert d[0].sum() == pytest.approx(49_275.0) and d[1].sum() == 0
+    hour = shanghai_weather.index.hour
+    assert d[0][(hour < 8) | (hour > 17)].sum() == 0
+    assert d[0][hour == 9].sum() == pytest.approx(49_275.0 * CHARGING_SHAPE[9])
+
+
+def test_carports_match_charging_hour_by_hour(scene, shanghai_weather):
+    from pvsite.results.loads import charging_profile
+
+    _, _, planes, lots = scene
+    ok = lots["status"] == "ok"
+    assert (lots.loc[ok, "charging_covered_kwh"] > 0).all()
+    assert (lots.loc[~ok, "charging_covered_kwh"] == 0).all()
+    # by hand for one car park: its canopies' hourly energy (the hourly chain, each canopy
+    # scaled to its annual kWh), against its demand, the smaller of the two every hour
+    gen = pvsite.hourly(lots.iloc[:1], shanghai_weather,
+                        planes=planes[(planes["surface"] == "carport")
+                                      & (planes["building"] == 10)]).iloc[:, 0].to_numpy()
+    assert gen.sum() == pytest.approx(lots["annual_kwh"].iloc[0], rel=1e-4)
+    need = charging_profile([lots["charging_kwh"].iloc[0]], shanghai_weather.index)[0]
+    covered = sum(min(g, n) for g, n in zip(gen, need, strict=True))
+    row = lots.iloc[0]
+    assert row["charging_covered_kwh"] == pytest.approx(covered, rel=1e-4)
+    assert row["solar_share_of_charging"] == pytest.approx(covered / row["charging_kwh"],
+                                                           rel=1e-4)
+    assert row["self_consumption_share"] == pytest.approx(covered / row["annual_kwh"], rel=1e-4)
+    # hourly, the canopy covers less than its annual balance says (night, cloudy mornings)
+    assert row["solar_share_of_charging"] < min(row["annual_kwh"] / row["charging_kwh"], 1.0)
