@@ -117,7 +117,7 @@ def test_siting_map_draws_car_parks_and_facade_walls(scene, tmp_path):
     import matplotlib.pyplot as plt
 
     _, both, planes, _ = scene
-    walls = planes[(planes["surface"] == "facade") & (planes["capacity_kwp"] > 0)]
+    walls = planes[(planes["surface"] == "facade") & (planes["annual_kwh"] > 0)]
     ax = pvsite.plot_siting_map(both, districts=False, walls=walls, top=0)
     lots = [c for c in ax.collections if c.get_gid() == "carports"]
     lines = [c for c in ax.collections if c.get_gid() == "facades"]

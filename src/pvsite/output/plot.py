@@ -488,7 +488,7 @@ def plot_siting_map(result: Any, ax: Any = None, *, column: str = "capacity_kwp"
     cbar = ax.figure.colorbar(sm, ax=ax, shrink=0.6, extend=extend)
     cbar.set_label(f"{_with_unit(name, unit)} per building")
 
-    handles += _draw_carports_and_walls(ax, carports, walls, metric.crs)
+    handles += _draw_carports_and_walls(ax, carports, walls, metric.crs, city=city)
     ax.set_xlim(cx - half_w, cx + half_w)
     ax.set_ylim(cy - half_h, cy + half_h)
     _map_frame(ax, metric.crs)
@@ -555,8 +555,12 @@ def _with_lots(bounds: Any, carports: Any, crs: Any) -> Any:
             max(bounds[3], b[3]))
 
 
-def _draw_carports_and_walls(ax: Any, carports: Any, walls: Any, crs: Any) -> list[Any]:
-    """Car parks hatched and coloured by kWp, facade walls as thick lines; legend handles."""
+def _draw_carports_and_walls(ax: Any, carports: Any, walls: Any, crs: Any, *,
+                             city: bool = False) -> list[Any]:
+    """Car parks hatched and coloured by kWp, facade walls as thick lines; legend handles.
+
+    At city scale, where a wall is a speck, each wall also gets a diamond at its middle.
+    """
     from matplotlib.collections import LineCollection
     from matplotlib.colors import Normalize
     from matplotlib.lines import Line2D
@@ -585,6 +589,11 @@ def _draw_carports_and_walls(ax: Any, carports: Any, walls: Any, crs: Any) -> li
                              norm=Normalize(0.0, max(float(kwp.max()), 1.0)), linewidths=3.5,
                              zorder=5, gid="facades")
         ax.add_collection(art)
+        if city:
+            mid = shapely.line_interpolate_point(lines, 0.5, normalized=True)
+            ax.scatter(shapely.get_x(mid), shapely.get_y(mid), c=kwp, cmap="cool",
+                       norm=art.norm, marker="D", s=28, edgecolors="k", linewidths=0.4,
+                       zorder=5, gid="facade-points")
         handles.append(Line2D([], [], color="#ff00ff", lw=3.5,
                               label=f"BIPV facades ({len(lines):,} walls, "
                                     f"{_fmt(float(kwp.sum()), 'kWp')}), colour: kWp"))

@@ -114,11 +114,13 @@ class ShortfallReport:
 
     def summary(self) -> str:
         """A few lines of plain text: target, potential, plan, gap and short districts."""
+        what = "roofs" if self.surfaces == ("roof",) else "surfaces"
         lines = [
             f"Target {self.target_kw / 1000:,.1f} MW ({self.target_reading}); installed "
-            f"{self.installed_kw / 1000:,.1f} MW; technical potential of eligible roofs "
+            f"{self.installed_kw / 1000:,.1f} MW; technical potential of eligible {what} "
             f"{self.potential_kw / 1000:,.1f} MWp.",
-            f"Plan ({self.policy}): {len(self.plan):,} roofs, {self.planned_kw / 1000:,.1f} MWp, "
+            f"Plan ({self.policy}): {len(self.plan):,} {what}, "
+            f"{self.planned_kw / 1000:,.1f} MWp, "
             f"{self.plan['annual_kwh'].sum() / 1e6:,.1f} GWh/yr."
             if len(self.plan) else "Plan: no eligible roof.",
         ]
