@@ -290,7 +290,8 @@ def with_car_parks(result: Any, lots: Any) -> Any:
     GeoDataFrame
         ``result``'s rows unchanged (their roof and facade columns as they were) with
         ``site_kind = 'building'`` and zero carport figures, then one row per car park, with
-        the car park's label as index, its outline in the result's CRS, its institution,
+        the car park's label as index, its outline in the result's CRS, its input columns
+        that the buildings also have (``campus``, ``name``...), its institution,
         district, ``status`` and ``reason``, the columns of :data:`CARPORT_RESULT_COLUMNS`,
         and zero roof (and facade) capacity and energy. ``(site_kind, label)`` names a row:
         a car park's label may repeat a building's.
@@ -320,11 +321,18 @@ def with_car_parks(result: Any, lots: Any) -> Any:
                         "facade_area_m2", "facade_capacity_kwp", "facade_annual_kwh")
             if c in out]
     rows[zero] = 0
+    for c in lots.columns:  # the car parks' own input columns the buildings share (campus...)
+        if c in out and c not in CARPORT_COLUMNS and c not in rows and c != lots.geometry.name:
+            rows[c] = lots[c].to_numpy()
     rows[out.geometry.name] = lots.geometry.to_numpy()
     both = pd.concat([pd.DataFrame(out), rows[[c for c in rows if c in out] + [
         c for c in rows if c not in out]]])
     for c in zero + ["carport_n_modules", "n_spaces", "n_canopies", "n_chargers"]:
         both[c] = both[c].fillna(0).astype(out[c].dtype if c in out else "int64")
+    for c in out.columns:  # text columns stay as they were (concat turns them into object)
+        if c != out.geometry.name and both[c].dtype != out[c].dtype and isinstance(
+                out[c].dtype, pd.StringDtype):
+            both[c] = both[c].astype(out[c].dtype)
     merged = gpd.GeoDataFrame(both, geometry=out.geometry.name, crs=result.crs)
     merged.attrs = dict(result.attrs)
     return merged
