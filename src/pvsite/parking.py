@@ -19,6 +19,7 @@ import pandas as pd
 
 from .assumptions import Assumptions
 from .crs import present
+from .energy.hourly import hourly_array
 from .energy.shading import surface_losses
 from .energy.yields import surface_yield
 from .errors import FootprintError
@@ -29,9 +30,11 @@ from .geometry.horizons import Skyline
 from .geometry.roofs import building_height
 from .inputs.weather import check_weather
 from .results.buildings import yield_and_loss
+from .results.loads import charging_profile
 from .results.savings import savings
+from .results.storage import direct_use
 
-__all__ = ["CARPORT_COLUMNS", "carports"]
+__all__ = ["CARPORT_COLUMNS", "CARPORT_RESULT_COLUMNS", "carports", "with_car_parks"]
 
 #: Columns ``carports`` adds to the car parks, with their units.
 CARPORT_COLUMNS: dict[str, str] = {
@@ -53,8 +56,11 @@ CARPORT_COLUMNS: dict[str, str] = {
     "n_chargers": "charging points [-], one per spaces_per_charger spaces",
     "charger_kw": "their total power [kW]",
     "charging_kwh": "annual charging demand at the assumed sessions [kWh]",
-    "solar_share_of_charging": "share of that demand the canopy's annual energy covers, as an "
-                               "annual balance [0-1]",
+    "charging_covered_kwh": "charging demand the canopy covers hour by hour, straight from "
+                            "its PV, without storage [kWh]",
+    "solar_share_of_charging": "charging_covered_kwh / charging_kwh [0-1]",
+    "self_consumption_share": "charging_covered_kwh / annual_kwh: the canopy's energy the "
+                              "chargers use directly [0-1]",
     "capex_yuan": "investment: canopy PV and chargers [yuan]",
     "status": "ok, unsuitable or invalid",
     "reason": "why the car park is unsuitable or invalid, or what was assumed",
@@ -156,6 +162,7 @@ def carports(
     table["unshaded_kwh"] = table["capacity_kwp"] * table["specific_yield"]
     # 4. per car park
     out = _per_car_park(parking, table, fp, site, note, dist, a)
+    out = _charging_match(out, table, weather, a)
     if not planes:
         return out
     view = table.copy()
@@ -163,6 +170,28 @@ def carports(
     view["specific_yield_kwh_per_kwp"] = view.pop("specific_yield") * (1 - view["shading_loss"])
     return out, gpd.GeoDataFrame(view.drop(columns=["faces_away", "unsplit", "unshaded_kwh"]),
                                  geometry="geometry", crs=fp.metric.crs)
+
+
+def _charging_match(out: Any, table: pd.DataFrame, weather: pd.DataFrame,
+                    a: Assumptions) -> Any:
+    """Hour by hour, the charging demand each canopy covers (no storage), and the shares.
+
+    The canopies' hourly energy from the one pvlib chain (:func:`pvsite.energy.hourly.
+    hourly_array`, each canopy's shape scaled to its shaded ``annual_kwh``), the chargers'
+    from :func:`pvsite.results.loads.charging_profile` (a labelled workplace profile).
+    """
+    owners = pd.DataFrame({"status": out["status"].to_numpy()})  # positions, as in the table
+    pv = hourly_array(owners, weather, planes=table, by="building", assumptions=a)[0]
+    demand = charging_profile(out["charging_kwh"].to_numpy(), weather.index)
+    covered, used = direct_use(pv, demand)
+    charging = out["charging_kwh"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(charging > 0, covered / charging, 0.0)
+    at = list(out.columns).index("charging_kwh") + 1
+    out.insert(at, "charging_covered_kwh", covered)
+    out.insert(at + 1, "solar_share_of_charging", share)
+    out.insert(at + 2, "self_consumption_share", used)
+    return out
 
 
 def _per_car_park(parking: Any, table: pd.DataFrame, fp: Any, site: np.ndarray,
@@ -217,10 +246,6 @@ def _per_car_park(parking: Any, table: pd.DataFrame, fp: Any, site: np.ndarray,
     out["n_chargers"] = chargers
     out["charger_kw"] = chargers * a.charger_kw
     out["charging_kwh"] = chargers * a.charging_sessions_per_day * a.charging_kwh_per_session * 365
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.minimum(out["annual_kwh"].to_numpy(), out["charging_kwh"].to_numpy()) / out[
-            "charging_kwh"].to_numpy()
-    out["solar_share_of_charging"] = np.where(out["charging_kwh"] > 0, share, 0.0)
     out["capex_yuan"] = (out["capacity_kwp"] * 1000 * a.carport_capex_yuan_per_wp
                          + chargers * a.charger_capex_yuan)
     for col in ("n_modules", "capacity_kwp", "annual_kwh", "co2_avoided_t", "capex_yuan"):
@@ -231,3 +256,83 @@ def _per_car_park(parking: Any, table: pd.DataFrame, fp: Any, site: np.ndarray,
     out.attrs = {"title": "pvsite carports", **{k: v for k, v in parking.attrs.items()
                                                  if k in ("attribution", "label", "source")}}
     return out
+
+
+#: Columns the car parks' own figures take in ``estimate(..., parking=...)``: the carport
+#: table's columns that a building's row also has get a ``carport_`` prefix, so that the roof
+#: columns (``capacity_kwp``, ``annual_kwh``...) keep counting roofs only.
+CARPORT_RESULT_COLUMNS: dict[str, str] = {
+    "site_kind": "building or car_park: what the row is",
+    **{f"carport_{c}": CARPORT_COLUMNS[c] for c in
+       ("n_modules", "capacity_kwp", "specific_yield_kwh_per_kwp", "shading_loss",
+        "annual_kwh", "co2_avoided_t", "capex_yuan")},
+    **{c: CARPORT_COLUMNS[c] for c in
+       ("n_spaces", "spaces_source", "canopy_area_m2", "n_canopies", "n_chargers",
+        "charger_kw", "charging_kwh", "charging_covered_kwh", "solar_share_of_charging",
+        "self_consumption_share")},
+}
+_PREFIXED = ("n_modules", "capacity_kwp", "specific_yield_kwh_per_kwp", "shading_loss",
+             "annual_kwh", "co2_avoided_t", "capex_yuan")
+
+
+def with_car_parks(result: Any, lots: Any) -> Any:
+    """The per-building result with one more row per car park (``site_kind == 'car_park'``).
+
+    Parameters
+    ----------
+    result : GeoDataFrame
+        From :func:`pvsite.estimate` (one row per building).
+    lots : GeoDataFrame
+        From :func:`carports` on the same weather and assumptions.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``result``'s rows unchanged (their roof and facade columns as they were) with
+        ``site_kind = 'building'`` and zero carport figures, then one row per car park, with
+        the car park's label as index, its outline in the result's CRS, its input columns
+        that the buildings also have (``campus``, ``name``...), its institution,
+        district, ``status`` and ``reason``, the columns of :data:`CARPORT_RESULT_COLUMNS`,
+        and zero roof (and facade) capacity and energy. ``(site_kind, label)`` names a row:
+        a car park's label may repeat a building's.
+    """
+    import geopandas as gpd
+
+    out = result.copy()
+    out["site_kind"] = "building"
+    lots = lots.to_crs(result.crs) if result.crs is not None else lots
+    rows = pd.DataFrame(index=lots.index)
+    for c in _PREFIXED:
+        rows[f"carport_{c}"] = lots[c].to_numpy()
+    for c in CARPORT_RESULT_COLUMNS:
+        if c in lots and c not in _PREFIXED:
+            rows[c] = lots[c].to_numpy()
+    for c in rows:  # buildings carry no carport
+        out[c] = np.nan if rows[c].dtype == object or "yield" in c else 0
+    out["spaces_source"] = None
+    rows["site_kind"] = "car_park"
+    for c in ("institution_id", "institution_name", "institution_type", "district",
+              "district_en", "status", "reason"):
+        if c in out or lots[c].notna().any():  # no empty column the buildings lacked
+            rows[c] = lots[c].to_numpy()
+    zero = [c for c in ("roof_area_m2", "usable_area_m2", "n_planes", "n_modules",
+                        "capacity_kwp", "annual_kwh", "co2_avoided_t", "coal_saved_tce",
+                        "coal_saved_tce_consumption", "shading_loss", "n_facades",
+                        "facade_area_m2", "facade_capacity_kwp", "facade_annual_kwh")
+            if c in out]
+    rows[zero] = 0
+    for c in lots.columns:  # the car parks' own input columns the buildings share (campus...)
+        if c in out and c not in CARPORT_COLUMNS and c not in rows and c != lots.geometry.name:
+            rows[c] = lots[c].to_numpy()
+    rows[out.geometry.name] = lots.geometry.to_numpy()
+    both = pd.concat([pd.DataFrame(out), rows[[c for c in rows if c in out] + [
+        c for c in rows if c not in out]]])
+    for c in zero + ["carport_n_modules", "n_spaces", "n_canopies", "n_chargers"]:
+        both[c] = both[c].fillna(0).astype(out[c].dtype if c in out else "int64")
+    for c in out.columns:  # text columns stay as they were (concat turns them into object)
+        if c != out.geometry.name and both[c].dtype != out[c].dtype and isinstance(
+                out[c].dtype, pd.StringDtype):
+            both[c] = both[c].astype(out[c].dtype)
+    merged = gpd.GeoDataFrame(both, geometry=out.geometry.name, crs=result.crs)
+    merged.attrs = dict(result.attrs)
+    return merged

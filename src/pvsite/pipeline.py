@@ -29,6 +29,7 @@ from .geometry.facades import facade_surfaces
 from .geometry.horizons import Skyline
 from .inputs.footprints import protect_output_names
 from .inputs.weather import check_site_distance, check_weather
+from .parking import carports, with_car_parks
 from .results.buildings import (
     facade_columns,
     per_building,
@@ -73,6 +74,7 @@ def estimate(
     planes: bool = False,
     shading_points: bool = False,
     facades: bool = False,
+    parking: Any = None,
 ) -> Any:
     """Estimate kWp, annual kWh and savings for every building.
 
@@ -127,6 +129,14 @@ def estimate(
         ``facade_annual_kwh``...) join the result; the roof columns stay as they are, and
         with ``planes=True`` the facades are rows of the surface table
         (``surface == 'facade'``).
+    parking : GeoDataFrame, optional
+        Car parks (``read_osm(path, layer="parking")``): PV carports with chargers on each
+        (:func:`pvsite.carports`, with these buildings around them, the same sites, districts
+        and assumptions) come back in the same result as rows of their own after the
+        buildings' (``site_kind == 'car_park'``, :func:`pvsite.parking.with_car_parks`): their
+        kWp and kWh in ``carport_capacity_kwp``, ``carport_annual_kwh``..., their roof columns
+        zero, so every building's row is as it is without ``parking``; with ``planes=True``
+        their canopies are rows of the surface table (``surface == 'carport'``).
     shading_points : bool, default False
         Also return the observer points the shading loss was averaged over (only on roofs a
         neighbour can reach; :func:`pvsite.energy.shading.surface_losses`), as a
@@ -159,6 +169,9 @@ def estimate(
     True
     """
     if is_dask(buildings):
+        if parking is not None:
+            raise FootprintError("parking= needs a GeoDataFrame of buildings, not a dask "
+                                 "frame; run pvsite.carports(parking, weather) on its own.")
         if shading_points:
             raise FootprintError("shading_points=True needs a GeoDataFrame, not a dask frame; "
                                  "compute the partition of interest first.")
@@ -236,6 +249,13 @@ def estimate(
     bar.close()
     every = pd.concat([table, walls], ignore_index=True) if facades else table
     extra = (surface_view(every, buildings.index, fp.metric.crs),) if planes else ()
+    if parking is not None:  # car parks: rows of their own, the buildings' rows untouched
+        lots = carports(parking, weather, buildings=buildings, sites=sites,
+                        districts=districts, assumptions=a, planes=planes)
+        out = with_car_parks(out, lots[0] if planes else lots)
+        if planes:
+            extra = (pd.concat([extra[0], lots[1].to_crs(extra[0].crs)], ignore_index=True),
+                     *extra[1:])
     if shading_points:
         extra += (point_view(points, table, buildings.index, fp.metric.crs),)
     return (out, *extra) if extra else out

@@ -405,7 +405,8 @@ def _plan_mask(plan: Any, result: Any) -> np.ndarray:
 
 def plot_siting_map(result: Any, ax: Any = None, *, column: str = "capacity_kwp",
                     districts: Any = None, top: int = 10, title: str | None = None,
-                    plan: Any = None, label_by: str = "auto") -> Any:
+                    plan: Any = None, label_by: str = "auto", carports: Any = None,
+                    walls: Any = None) -> Any:
     """Map buildings coloured by a result column over district boundaries.
 
     Parameters
@@ -429,6 +430,15 @@ def plot_siting_map(result: Any, ax: Any = None, *, column: str = "capacity_kwp"
     label_by : {'auto', 'institution', 'building'}
         What a labelled site is. 'auto': institutions (their total) at city scale when the
         result has ``institution_id`` and the column adds up, buildings otherwise.
+    carports : GeoDataFrame, optional
+        Car parks to draw beside the roofs, hatched and coloured by their canopies' kWp
+        (:func:`pvsite.carports`); by default the result's own car park rows
+        (``estimate(..., parking=...)``, ``site_kind == 'car_park'``), which never join
+        the roofs' colours.
+    walls : GeoDataFrame, optional
+        Facades to draw as thick lines coloured by kWp: rows of the surface table with
+        ``surface == 'facade'`` (``estimate(..., facades=True, planes=True)``), e.g. those of
+        the BIPV pilots (:func:`pvsite.pilots` with ``kind='facade'``).
 
     Returns
     -------
@@ -461,6 +471,7 @@ def plot_siting_map(result: Any, ax: Any = None, *, column: str = "capacity_kwp"
         raise ValueError(f"label_by={label_by!r}; use one of ['auto', 'institution', "
                          "'building'].")
     ax = _axes(ax)
+    result, carports = _car_park_rows(result, carports)
     metric = to_metric(result)
     present = (metric.geometry.notna() & ~metric.geometry.is_empty).to_numpy()
     metric = metric[present]
@@ -473,7 +484,7 @@ def plot_siting_map(result: Any, ax: Any = None, *, column: str = "capacity_kwp"
     if not len(metric):
         ax.text(0.5, 0.5, "no building with a geometry", transform=ax.transAxes, ha="center")
         return ax
-    xmin, ymin, xmax, ymax = metric.total_bounds
+    xmin, ymin, xmax, ymax = _with_lots(metric.total_bounds, carports, metric.crs)
     span = max(xmax - xmin, ymax - ymin, 200.0)
     pad = 0.04 * span
     cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
@@ -558,6 +569,7 @@ def plot_siting_map(result: Any, ax: Any = None, *, column: str = "capacity_kwp"
     cbar = ax.figure.colorbar(sm, ax=ax, shrink=0.6, extend=extend)
     cbar.set_label(f"{_with_unit(name, unit)} per building")
 
+    handles += _draw_carports_and_walls(ax, carports, walls, metric.crs, city=city)
     ax.set_xlim(cx - half_w, cx + half_w)
     ax.set_ylim(cy - half_h, cy + half_h)
     _map_frame(ax, metric.crs)
@@ -601,6 +613,71 @@ def plot_siting_map(result: Any, ax: Any = None, *, column: str = "capacity_kwp"
             texts = [f"{bid}\n{_fmt(v, unit)}" for bid, v in zip(ids, best[column], strict=True)]
         _place_labels(ax, xy, texts, fontsize=6.5 if city else 7.0, gid="site-label")
     return ax
+
+
+def _car_park_rows(result: Any, carports: Any) -> tuple[Any, Any]:
+    """The result's building rows, and the car parks to draw (given, or its own rows)."""
+    if "site_kind" not in result:
+        return result, carports
+    lot = (result["site_kind"] == "car_park").to_numpy()
+    if carports is None and lot.any():
+        own = result[lot].rename(columns={"capacity_kwp": "roof_capacity_kwp"})
+        carports = own.rename(columns={"carport_capacity_kwp": "capacity_kwp"})
+    return result[~lot], carports
+
+
+def _with_lots(bounds: Any, carports: Any, crs: Any) -> Any:
+    """Map bounds that also take in the car parks drawn."""
+    if carports is None or not len(carports):
+        return bounds
+    b = carports.to_crs(crs).total_bounds
+    return (min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]),
+            max(bounds[3], b[3]))
+
+
+def _draw_carports_and_walls(ax: Any, carports: Any, walls: Any, crs: Any, *,
+                             city: bool = False) -> list[Any]:
+    """Car parks hatched and coloured by kWp, facade walls as thick lines; legend handles.
+
+    At city scale, where a wall is a speck, each wall also gets a diamond at its middle.
+    """
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import Normalize
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = []
+    if carports is not None and len(carports):
+        lots = carports.to_crs(crs)
+        kwp = lots["capacity_kwp"].fillna(0.0).astype(float).to_numpy()
+        norm = Normalize(0.0, max(float(kwp.max()), 1.0))
+        colours = [(0.85, 0.6, 0.1, 0.25 + 0.6 * v) for v in norm(kwp)]
+        lots.plot(ax=ax, color=colours, edgecolor="#8c510a", lw=0.8, hatch="xx", zorder=2.5,
+                  gid="carports")
+        built = kwp > 0
+        handles.append(Patch(facecolor=(0.85, 0.6, 0.1, 0.6), edgecolor="#8c510a", hatch="xx",
+                             label=f"car parks ({len(lots):,}; {int(built.sum()):,} with "
+                                   f"carports, {_fmt(float(kwp.sum()), 'kWp')}), darker: "
+                                   "more kWp"))
+    if walls is not None and len(walls):
+        import shapely
+
+        lines = walls.to_crs(crs).geometry.to_numpy()
+        kwp = walls["capacity_kwp"].fillna(0.0).astype(float).to_numpy()
+        segs = [np.asarray(shapely.get_coordinates(g))[:, :2] for g in lines]
+        art = LineCollection(segs, array=kwp, cmap="cool",
+                             norm=Normalize(0.0, max(float(kwp.max()), 1.0)), linewidths=3.5,
+                             zorder=5, gid="facades")
+        ax.add_collection(art)
+        if city:
+            mid = shapely.line_interpolate_point(lines, 0.5, normalized=True)
+            ax.scatter(shapely.get_x(mid), shapely.get_y(mid), c=kwp, cmap="cool",
+                       norm=art.norm, marker="D", s=28, edgecolors="k", linewidths=0.4,
+                       zorder=5, gid="facade-points")
+        handles.append(Line2D([], [], color="#ff00ff", lw=3.5,
+                              label=f"BIPV facades ({len(lines):,} walls, "
+                                    f"{_fmt(float(kwp.sum()), 'kWp')}), colour: kWp"))
+    return handles
 
 
 def plot_districts(table: Any, ax: Any = None, *, column: str = "capacity_kwp",

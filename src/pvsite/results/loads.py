@@ -35,7 +35,8 @@ from ..crs import present, to_metric
 from ..energy.hourly import groups_of
 from ..errors import LoadDataError, PvsiteWarning
 
-__all__ = ["DAILY", "HOLIDAYS", "SEASONAL", "VACATIONS", "LoadDataError", "check_metered",
+__all__ = ["CHARGING_SHAPE", "DAILY", "HOLIDAYS", "SEASONAL", "VACATIONS", "LoadDataError",
+           "charging_profile", "check_metered",
            "floor_area_m2", "load_array", "load_profile", "type_shapes", "working_days"]
 
 
@@ -348,3 +349,45 @@ def check_metered(metered: pd.DataFrame, weather: pd.DataFrame, *,
     out.attrs = {"unit": "kWh", "source": "metered"}
     return out
 
+
+
+#: Share of a day's charging at a workplace car park in each hour of the day (0-23, local
+#: time) [0-1], summing to 1: cars plug in as staff arrive, most between 8:00 and 11:00, and
+#: charging tails off through the afternoon; none at night. A pvsite assumption (no measured
+#: Chinese workplace profile was found), shaped after the morning arrival peak that
+#: workplace charging shows in the field (Level 2 charging at offices and campuses peaks at
+#: 8-9 am on weekdays). Every day alike, as ``Assumptions.charging_sessions_per_day`` counts
+#: all 365 days.
+CHARGING_SHAPE = np.array([0.0] * 8 + [0.15, 0.20, 0.18, 0.12, 0.08, 0.09, 0.08, 0.05, 0.03,
+                                       0.02] + [0.0] * 6)
+
+
+def charging_profile(annual_kwh: Any, index: pd.DatetimeIndex, *,
+                     shape: Any = CHARGING_SHAPE) -> np.ndarray:
+    """Hourly charging demand of car parks: each one's annual demand over the year's hours.
+
+    Parameters
+    ----------
+    annual_kwh : array-like
+        Annual charging demand of each car park [kWh].
+    index : DatetimeIndex
+        The weather's hours (local time; ``index.hour`` picks the share of the day).
+    shape : array-like of 24, default :data:`CHARGING_SHAPE`
+        Share of a day's demand in each hour of the day [0-1], summing to 1.
+
+    Returns
+    -------
+    ndarray
+        (car parks, hours) [kWh]: each row sums to its ``annual_kwh`` (the same every day).
+
+    Examples
+    --------
+    >>> idx = pd.date_range("2023-01-01 00:30", periods=48, freq="h", tz="Asia/Shanghai")
+    >>> d = charging_profile([730.0], idx)
+    >>> float(d.sum()), float(d[0, 9])  # 730 kWh over two days: 365 a day, 20 % at 9:00
+    (730.0, 73.0)
+    """
+    day = np.asarray(shape, dtype=float)
+    day = day / day.sum()
+    per_day = np.asarray(annual_kwh, dtype=float) / (len(index) / 24.0)
+    return per_day[:, None] * day[np.asarray(index.hour)][None, :]

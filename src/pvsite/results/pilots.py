@@ -35,7 +35,8 @@ def pilots(result: Any, *, kind: str = "carport", n: int | None = None, spread: 
     Parameters
     ----------
     result : DataFrame
-        Candidates: for ``kind='carport'`` the table of :func:`pvsite.carports`; for
+        Candidates: for ``kind='carport'`` the table of :func:`pvsite.carports` (or a result
+        of ``estimate(..., parking=...)``, whose car park rows are taken); for
         ``'facade'`` a result with facade columns (``estimate(..., facades=True)``).
     kind : {'carport', 'facade'}
         Which pilots.
@@ -74,6 +75,13 @@ def pilots(result: Any, *, kind: str = "carport", n: int | None = None, spread: 
     if kind not in PILOT_KINDS:
         raise ArgumentError(f"kind={kind!r}; use one of {sorted(PILOT_KINDS)}.")
     columns, default_n = PILOT_KINDS[kind]
+    if kind == "carport" and "site_kind" in result and "carport_capacity_kwp" in result:
+        # the car parks' rows of estimate(..., parking=...), under the carports' names
+        lots = result[result["site_kind"] == "car_park"].drop(
+            columns=[c for c in ("capacity_kwp", "annual_kwh", "n_modules",
+                                 "specific_yield_kwh_per_kwp", "shading_loss",
+                                 "co2_avoided_t") if c in result])
+        result = lots.rename(columns=lambda c: c.removeprefix("carport_"))
     missing = [c for c in columns[:2] if c not in result.columns]
     if missing:
         how = ("pvsite.carports(parking, weather, ...)" if kind == "carport"

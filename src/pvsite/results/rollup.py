@@ -9,8 +9,39 @@ import pandas as pd
 
 from ..assumptions import Assumptions
 from ..errors import ArgumentError
+from .savings import savings
 
-__all__ = ["COLUMNS", "GROUPINGS", "PUBLIC_ONLY", "rollup"]
+__all__ = ["COLUMNS", "GROUPINGS", "PUBLIC_ONLY", "SURFACES", "count_surfaces", "rollup"]
+
+#: Kinds of PV surface that roll-ups and the shortfall can count, each with its capacity and
+#: energy columns in the result and what adds them.
+SURFACES: dict[str, tuple[str, str, str]] = {
+    "roof": ("capacity_kwp", "annual_kwh", "pvsite.estimate(buildings, weather)"),
+    "facade": ("facade_capacity_kwp", "facade_annual_kwh",
+               "pvsite.estimate(buildings, weather, facades=True)"),
+    "carport": ("carport_capacity_kwp", "carport_annual_kwh",
+                "pvsite.estimate(buildings, weather, parking=car_parks)"),
+}
+
+
+def count_surfaces(result: Any, surfaces: Any) -> tuple[str, ...]:
+    """``surfaces`` checked against :data:`SURFACES` and the result's columns, as a tuple.
+
+    Raises
+    ------
+    ArgumentError
+        An unknown kind, none at all, or a kind whose columns the result lacks (the message
+        says which call adds them).
+    """
+    kinds = (surfaces,) if isinstance(surfaces, str) else tuple(surfaces)
+    wrong = [k for k in kinds if k not in SURFACES]
+    if wrong or not kinds:
+        raise ArgumentError(f"surfaces={surfaces!r}; use some of {list(SURFACES)}.")
+    for k in kinds:
+        if SURFACES[k][0] not in result.columns:
+            raise ArgumentError(f"surfaces={surfaces!r} counts {k}s but the result has no "
+                             f"{SURFACES[k][0]}: pass the result of {SURFACES[k][2]}.")
+    return tuple(dict.fromkeys(kinds))
 
 #: What ``rollup`` can group by, and the columns that name each group.
 GROUPINGS = {
@@ -50,7 +81,8 @@ PUBLIC_ONLY = ("public_buildings", "public_capacity_kwp", "public_annual_kwh",
                "share_of_target")
 
 
-def rollup(result: Any, by: str = "district", *, target_kw: float | None = None) -> pd.DataFrame:
+def rollup(result: Any, by: str = "district", *, target_kw: float | None = None,
+           surfaces: Any = ("roof",), assumptions: Assumptions | None = None) -> pd.DataFrame:
     """Sum a result of :func:`pvsite.estimate` by group.
 
     Parameters
@@ -62,6 +94,16 @@ def rollup(result: Any, by: str = "district", *, target_kw: float | None = None)
     target_kw : float, optional
         Capacity target [kW] for the ``share_of_target`` column; default
         ``Assumptions().target_kw`` (50,000 kW).
+    surfaces : sequence of {'roof', 'facade', 'carport'}, default ('roof',)
+        Which kinds of PV surface ``capacity_kwp``, ``annual_kwh``, the savings, the specific
+        yield and the public columns count (:data:`SURFACES`): by default the roofs alone, as
+        without facades or car parks. With more kinds, ``{kind}_capacity_kwp`` and
+        ``{kind}_annual_kwh`` keep each kind apart after the totals (a facade counts where its
+        wall is usable, a carport where its car park is ``ok``: both are zero elsewhere), and
+        with carports the car parks are counted in ``car_parks``; areas, ``n_modules``,
+        ``buildings`` and ``suitable`` stay the roofs'. ``.attrs['surfaces']`` says which.
+    assumptions : Assumptions, optional
+        Emission and standard-coal factors for the savings of facades and carports.
 
     Returns
     -------
@@ -92,23 +134,30 @@ def rollup(result: Any, by: str = "district", *, target_kw: float | None = None)
     if not math.isfinite(target) or target < 0:
         raise ArgumentError(f"target_kw={target_kw}; give the capacity target as a number of kW "
                          "of at least 0.")
+    kinds = count_surfaces(result, surfaces)
     keys = GROUPINGS[by]
     geometry = getattr(getattr(result, "geometry", None), "name", None)
     df = pd.DataFrame(result.drop(columns=geometry) if geometry else result).copy()
-    df["suitable"] = (df["status"] == "ok") & (df["capacity_kwp"] > 0)
-    df["buildings"] = 1
+    lot = (df["site_kind"] == "car_park") if "site_kind" in df else pd.Series(False, df.index)
+    if "carport" not in kinds:
+        df, lot = df[~lot], lot[~lot]
+    df["suitable"] = (df["status"] == "ok") & (df["capacity_kwp"] > 0) & ~lot
+    df["buildings"] = (~lot).astype(int)
     public = df["institution_type"].notna() & (df["institution_type"] != "not_public")
-    df["public_buildings"] = public.astype(int)
+    df["public_buildings"] = (public & ~lot).astype(int)
     public_ok = public & (df["status"] == "ok")
-    df["public_capacity_kwp"] = df["capacity_kwp"].where(public_ok, 0.0)
-    df["public_annual_kwh"] = df["annual_kwh"].where(public_ok, 0.0)
+    extra = _combine(df, kinds, public, public_ok, assumptions)
+    if kinds == ("roof",):
+        df["public_capacity_kwp"] = df["capacity_kwp"].where(public_ok, 0.0)
+        df["public_annual_kwh"] = df["annual_kwh"].where(public_ok, 0.0)
     if not keys:
         df["city"] = "city"
         keys = ["city"]
     for k in keys:  # a missing key column (no institution_id): one '(none)' group
         df[k] = df[k].astype(object).where(df[k].notna(), "(none)") if k in df else "(none)"
     table = df.groupby(keys, sort=True)[["buildings", "suitable", *_SUMS, "public_buildings",
-                                         "public_capacity_kwp", "public_annual_kwh"]].sum()
+                                         "public_capacity_kwp", "public_annual_kwh",
+                                         *extra]].sum()
     if by == "institution":
         first = df.groupby(keys)[[c for c in ("institution_name", "institution_type",
                                               "district") if c in df]].first()
@@ -122,6 +171,36 @@ def rollup(result: Any, by: str = "district", *, target_kw: float | None = None)
                 else table.index.get_level_values("institution_type").to_series(
                     index=table.index))
         table.loc[(kind == "not_public").to_numpy(), "share_of_target"] = float("nan")
-    table = table[[c for c in table.columns if c not in COLUMNS] + list(COLUMNS)]
+    table = table[[c for c in table.columns if c not in COLUMNS and c not in extra]
+                  + list(COLUMNS) + extra]
     table["suitable"] = table["suitable"].astype(int)
+    table.attrs["surfaces"] = kinds
     return table
+
+
+def _combine(df: pd.DataFrame, kinds: tuple[str, ...], public: pd.Series, public_ok: pd.Series,
+             assumptions: Assumptions | None) -> list[str]:
+    """Totals over ``kinds`` in place of the roofs' (in ``df``); the per-kind columns added."""
+    if kinds == ("roof",):
+        return []
+    extra: list[str] = []
+    cap = pd.Series(0.0, index=df.index)
+    kwh = cap.copy()
+    pub_cap, pub_kwh = cap.copy(), cap.copy()
+    for k in kinds:
+        c, e = (df[col].fillna(0.0).astype(float) for col in SURFACES[k][:2])
+        df[f"{k}_capacity_kwp"], df[f"{k}_annual_kwh"] = c, e
+        extra += [f"{k}_capacity_kwp", f"{k}_annual_kwh"]
+        cap, kwh = cap + c, kwh + e
+        counted = public_ok if k == "roof" else public  # walls and car parks: zero if unusable
+        pub_cap, pub_kwh = pub_cap + c.where(counted, 0.0), pub_kwh + e.where(counted, 0.0)
+    roof_kwh = df["annual_kwh"] if "roof" in kinds else 0.0
+    sv = savings(kwh - roof_kwh, assumptions=assumptions)
+    for col in ("co2_avoided_t", "coal_saved_tce", "coal_saved_tce_consumption"):
+        df[col] = (df[col] if "roof" in kinds else 0.0) + sv[col].to_numpy()
+    df["capacity_kwp"], df["annual_kwh"] = cap, kwh
+    df["public_capacity_kwp"], df["public_annual_kwh"] = pub_cap, pub_kwh
+    if "carport" in kinds:
+        df["car_parks"] = (df["site_kind"] == "car_park").astype(int)
+        extra.append("car_parks")
+    return extra

@@ -14,6 +14,8 @@ import pandas as pd
 from ..assumptions import Assumptions
 from ..errors import ArgumentError
 from .economics import economics
+from .rollup import SURFACES, count_surfaces
+from .savings import savings
 from .schema import OUTPUT_COLUMNS
 from .uncertainty import drawn_range
 
@@ -137,14 +139,17 @@ class ShortfallReport:
     unmapped: Any = None
     heights_defaulted: float = 0.0
     attribution: str = ""
+    surfaces: tuple[str, ...] = ("roof",)
 
     def summary(self) -> str:
         """A few lines of plain text: target, potential, plan, gap and short districts."""
+        what = "roofs" if self.surfaces == ("roof",) else "surfaces"
         lines = [
             f"Target {self.target_kw / 1000:,.1f} MW ({self.target_reading}); installed "
-            f"{self.installed_kw / 1000:,.1f} MW; technical potential of eligible roofs "
+            f"{self.installed_kw / 1000:,.1f} MW; technical potential of eligible {what} "
             f"{self.potential_kw / 1000:,.1f} MWp.",
-            f"Plan ({self.policy}): {len(self.plan):,} roofs, {self.planned_kw / 1000:,.1f} MWp, "
+            f"Plan ({self.policy}): {len(self.plan):,} {what}, "
+            f"{self.planned_kw / 1000:,.1f} MWp, "
             f"{self.plan['annual_kwh'].sum() / 1e6:,.1f} GWh/yr."
             if len(self.plan) else "Plan: no eligible roof.",
         ]
@@ -173,6 +178,9 @@ class ShortfallReport:
         if self.labels:
             lines.append(f"Data: {self.labels}.")
         lines.extend(self.notes)
+        lines.append("Surfaces counted: " + ", ".join(f"{k}s" for k in self.surfaces)
+                     + (" (facades and carports not counted)." if self.surfaces == ("roof",)
+                        else "."))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -219,6 +227,7 @@ def shortfall(
     uncertainty: int = 0,
     seed: int | None = 0,
     sites: Any = None,
+    surfaces: Any = ("roof",),
 ) -> ShortfallReport:
     """Gap between a capacity target and what the buildings can host, with a ranked plan.
 
@@ -267,6 +276,14 @@ def shortfall(
         The institution sites given to :func:`pvsite.estimate`: those mapped without
         buildings go to ``report.unmapped`` with a capacity range
         (:func:`pvsite.unmapped_sites`) and a line of the summary, never into the plan.
+    surfaces : sequence of {'roof', 'facade', 'carport'}, default ('roof',)
+        Which kinds of PV surface count toward the target (:data:`pvsite.results.rollup.
+        SURFACES`): by default the roofs alone, as before facades and car parks. With more,
+        each building's facades (``estimate(..., facades=True)``: its usable walls, one
+        candidate per building) and each ``ok`` car park's canopies (``estimate(...,
+        parking=...)``) are candidates beside the roofs, ranked by the same policy, and the
+        plan has a ``surface`` column; the economics use the roofs' cost assumptions for every
+        kind. ``installed_kw`` per building and ``min_system_kwp`` apply to roofs only.
 
     Returns
     -------
@@ -317,8 +334,11 @@ def shortfall(
     if missing:
         raise ArgumentError(f"shortfall needs the result of pvsite.estimate (one row per "
                          f"building); this table lacks {missing}.")
+    kinds = count_surfaces(result, surfaces)
     df = pd.DataFrame(result.drop(columns=result.geometry.name)
                       if hasattr(result, "geometry") else result).copy()
+    if "site_kind" in df and "carport" not in kinds:  # car parks only where counted
+        df = df[df["site_kind"] != "car_park"]
     df["district"] = df["district"].astype(object).where(df["district"].notna(), "(none)")
 
     # installed capacity: per building, per district or one number
@@ -340,7 +360,11 @@ def shortfall(
     cand["capacity_kwp"] = cand["capacity_kwp"] * uptake
     cand["annual_kwh"] = cand["annual_kwh"] * uptake
     cand = cand[cand["capacity_kwp"] >= max(min_system_kwp, 1e-9)]
-    cand = cand.join(economics(cand, assumptions=assumptions))
+    if kinds != ("roof",):
+        cand = _other_surfaces(cand if "roof" in kinds else cand.iloc[:0], df, kinds,
+                               excluded_types, uptake, assumptions)
+    eco = economics(cand, assumptions=assumptions)  # by position: a label may repeat by kind
+    cand = cand.assign(**{c: eco[c].to_numpy() for c in eco})
     potential = float(cand["capacity_kwp"].sum())
     need = max(target - (0.0 if target_is_new else installed), 0.0)
     drawn, p_reachable = (drawn_range(df[eligible], n_draws=int(uncertainty), need_kw=need,
@@ -387,7 +411,7 @@ def shortfall(
     plan = cand.iloc[:min(n_take, len(cand))].copy()
     plan["rank"] = np.arange(1, len(plan) + 1)
     plan["cumulative_kwp"] = plan["capacity_kwp"].cumsum()
-    keep = [c for c in ("rank", "building_id", "institution_id", "institution_name",
+    keep = [c for c in ("rank", "surface", "building_id", "institution_id", "institution_name",
                         "institution_type", "district", "capacity_kwp", "cumulative_kwp",
                         "annual_kwh", "specific_yield_kwh_per_kwp", "co2_avoided_t",
                         "coal_saved_tce", "capex_yuan", "lcoe_yuan_per_kwh", "payback_years")
@@ -452,7 +476,7 @@ def shortfall(
         labels=str(result.attrs.get("data_labels", "")), notes=notes,
         district_targets=targets_from, uncertainty=drawn, p_reachable=p_reachable,
         unmapped=unmapped, heights_defaulted=defaulted,
-        attribution=str(result.attrs.get("attribution", "") or ""))
+        attribution=str(result.attrs.get("attribution", "") or ""), surfaces=kinds)
 
 
 def unmapped_line(unmapped: Any) -> str:
@@ -469,6 +493,30 @@ def heights_line(share: float) -> str:
             "shading between them is guessed; give a height or storeys column "
             "(read_footprints(height=..., levels=...), pvsite run --height-column/"
             "--levels-column).")
+
+
+def _other_surfaces(roofs: pd.DataFrame, df: pd.DataFrame, kinds: tuple[str, ...],
+                    excluded_types: Sequence[str], uptake: float,
+                    assumptions: Assumptions | None) -> pd.DataFrame:
+    """The roofs' candidates with a ``surface`` column, and those of the other kinds counted."""
+    parts = [roofs.assign(surface="roof")]
+    allowed = ~df["institution_type"].isin(list(excluded_types)) & (df["status"] != "invalid")
+    for k in kinds:
+        if k == "roof":
+            continue
+        cap, kwh = SURFACES[k][:2]
+        ok = allowed & (df[cap].fillna(0.0) > 0)
+        if k == "carport":
+            ok &= df["status"] == "ok"
+        part = df[ok].copy()
+        part["capacity_kwp"] = part[cap] * uptake
+        part["annual_kwh"] = part[kwh] * uptake
+        part["specific_yield_kwh_per_kwp"] = part[f"{k}_specific_yield_kwh_per_kwp"]
+        sv = savings(part["annual_kwh"], assumptions=assumptions)
+        for col in ("co2_avoided_t", "coal_saved_tce"):
+            part[col] = sv[col].to_numpy()
+        parts.append(part.assign(surface=k))
+    return pd.concat(parts)
 
 
 def plan_frame(report: ShortfallReport, result: Any) -> Any:

@@ -49,7 +49,8 @@ from ..errors import ArgumentError
 from .loads import check_metered, load_array
 from .tariff import PERIODS, periods, prices
 
-__all__ = ["COLUMNS", "DISPATCH", "battery_sweep", "dispatch", "self_consumption"]
+__all__ = ["COLUMNS", "DISPATCH", "battery_sweep", "direct_use", "dispatch",
+           "self_consumption"]
 
 #: Dispatch rules: discharge whenever load exceeds PV, or only in peak and critical-peak hours.
 DISPATCH = ("load", "peak")
@@ -388,3 +389,31 @@ def battery_sweep(
                      "median_payback_years": float(t.loc[with_pv, "payback_years"].median())
                      if with_pv.any() else np.nan})
     return pd.DataFrame(rows).set_index("battery_kwh_per_kwp")
+
+
+def direct_use(generation: Any, load: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Energy a load takes straight from PV, hour by hour, without storage.
+
+    Parameters
+    ----------
+    generation, load : array-like, (sites, hours)
+        Hourly PV energy and demand [kWh].
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Per site: the energy used directly, the sum over hours of the smaller of the two
+        [kWh], and that as a share of the PV energy [0-1] (0 without PV).
+
+    Examples
+    --------
+    >>> used, share = direct_use([[2.0, 2.0, 0.0]], [[1.0, 3.0, 3.0]])
+    >>> float(used[0]), float(share[0])
+    (3.0, 0.75)
+    """
+    gen = np.asarray(generation, dtype=float)
+    used = np.minimum(gen, np.asarray(load, dtype=float)).sum(axis=1)
+    total = gen.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, used / total, 0.0)
+    return used, share

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..assumptions import Assumptions
+from ..errors import ArgumentError
 
 __all__ = ["UNCERTAINTY_COLUMNS", "drawn_range"]
 
@@ -123,7 +124,7 @@ def drawn_range(eligible: pd.DataFrame, *, n_draws: int, need_kw: float, uptake:
     (True, 1.0)
     """
     if int(n_draws) != n_draws or n_draws < 1:
-        raise ValueError(f"uncertainty={n_draws!r}; give a whole number of draws of at least 1.")
+        raise ArgumentError(f"uncertainty={n_draws!r}; give a whole number of draws of at least 1.")
     n_draws = int(n_draws)
     a = assumptions or Assumptions()
     e = eligible
