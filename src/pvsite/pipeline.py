@@ -248,7 +248,8 @@ def estimate(
     bar.update()
     bar.close()
     every = pd.concat([table, walls], ignore_index=True) if facades else table
-    extra = (surface_view(every, buildings.index, fp.metric.crs),) if planes else ()
+    extra: tuple[Any, ...] = ((surface_view(every, buildings.index, fp.metric.crs),)
+                              if planes else ())
     if parking is not None:  # car parks: rows of their own, the buildings' rows untouched
         lots = carports(parking, weather, buildings=buildings, sites=sites,
                         districts=districts, assumptions=a, planes=planes)

@@ -222,8 +222,8 @@ def save_figure(fig: Any, path: str | Path, *, format: str | None = None,  # noq
         from ..errors import ArgumentError
 
         raise ArgumentError(f"format={fmt!r}; use one of {list(MAP_FORMATS)}.")
-    rc = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "path"}
-    with matplotlib.rc_context(rc):
+    # fonts embedded as TrueType (PDF/PS) and text as outlines (SVG): CJK labels survive any viewer
+    with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "path"}):
         fig.savefig(path, format=fmt, dpi=dpi, **savefig_kwargs)
     return path
 

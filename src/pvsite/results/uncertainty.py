@@ -59,7 +59,8 @@ def _factors(n_draws: int, types: list[str], a: Assumptions,
     """Obstruction factors (draws x types), weather and height factors (draws), in that order."""
     rng = np.random.default_rng(seed)
     obstruction = _log_uniform(rng, a.obstruction_share_range, (n_draws, len(types)))
-    weather = rng.uniform(*(float(b) for b in a.weather_year_range), size=n_draws)
+    low, high = (float(b) for b in a.weather_year_range)
+    weather = rng.uniform(low, high, size=n_draws)
     height = _log_uniform(rng, a.default_height_shading_range, n_draws)
     return obstruction, weather, height
 
