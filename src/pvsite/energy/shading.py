@@ -21,8 +21,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from .._diskcache import PARALLEL_FROM, kernel
 from ..assumptions import Assumptions
 from ..geometry.horizons import (
     DISPLAY_SECTORS,
@@ -143,7 +144,7 @@ def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_
     return loss
 
 
-@njit(parallel=True, cache=True)
+@kernel(parallel_from=PARALLEL_FROM)
 def _loss_kernel(which, hz, tilt, azim, cum, table, step):  # pragma: no cover - compiled
     """Lost AC-weighted beam and the sky-view-factor ratio of each plane (see sky_view_factor)."""
     n, sectors = hz.shape
