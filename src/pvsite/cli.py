@@ -332,13 +332,9 @@ def _district_targets(path: Path | None) -> dict[str, float] | None:
 
 def _first_run() -> bool:
     """Whether numba has not yet cached pvsite's compiled kernels (the first run compiles)."""
-    import os
+    from ._diskcache import numba_cache_cold  # also the user cache of a read-only install
 
-    root = Path(__file__).resolve().parent
-    cache = os.environ.get("NUMBA_CACHE_DIR")
-    places = [Path(cache)] if cache else []
-    places += [root / sub / "__pycache__" for sub in ("geometry", "energy")]
-    return not any(any(p.glob("**/*.nbi")) for p in places if p.is_dir())
+    return numba_cache_cold()
 
 
 def _md_cell(value: Any) -> str:
@@ -548,8 +544,7 @@ def run(args: argparse.Namespace) -> int:
     _check_paths(args)
     district_targets = _district_targets(args.district_targets)
     if _first_run():
-        print("pvsite: compiling the numerical kernels (first run only, about a minute)...",
-              file=sys.stderr, flush=True)
+        print("pvsite: compiling (first run only)...", file=sys.stderr, flush=True)
     import matplotlib
 
     matplotlib.use("Agg")

@@ -30,8 +30,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numba import njit, prange
+from numba import prange
 
+from .._diskcache import PARALLEL_FROM, kernel
 from ..assumptions import Assumptions
 from ..geometry.horizons import sky_view_factor
 from ..inputs.weather import check_weather
@@ -265,7 +266,7 @@ def hourly_array(result: Any, weather: pd.DataFrame, *, planes: Any = None,
     return total, labels, info
 
 
-@njit(parallel=True, cache=True)
+@kernel(parallel_from=PARALLEL_FROM)
 def _shade_and_sum(order, ptr, cls, hz, lost_sky, kwh, ac, beam, sky, sector, elev, hours,
                    total, sums):  # pragma: no cover - compiled
     """Shade each surface's class profile hour by hour, scale it to its kWh, add it up.

@@ -21,8 +21,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from .._diskcache import PARALLEL_FROM, kernel
 from ..assumptions import Assumptions
 from ..geometry.horizons import (
     DISPLAY_SECTORS,
@@ -83,11 +84,13 @@ def _class_tables(weather: Any, classes: np.ndarray, sectors: int, mounting: str
         cell = sector * nbins + ebin
         for j, i in enumerate(todo):
             table = np.bincount(cell, weights=beam_ac[j, up], minlength=sectors * nbins)
-            got[i] = (table.reshape(sectors, nbins).astype(np.float32), float(sky_ac[j]),
-                      float(annual_ac[j]))
+            beam = table.reshape(sectors, nbins).astype(np.float32).astype(float)
+            # its running sum over elevation bins, once per class (not per batch of points)
+            cum = np.concatenate([np.zeros((sectors, 1)), np.cumsum(beam, axis=1)], axis=1)
+            got[i] = (beam, float(sky_ac[j]), float(annual_ac[j]), cum)
             CACHE.put("shading_class", keys[i], got[i])
-    return (np.stack([g[0] for g in got]).astype(float), np.array([g[1] for g in got]),
-            np.array([g[2] for g in got]))
+    return (np.stack([g[0] for g in got]), np.array([g[1] for g in got]),
+            np.array([g[2] for g in got]), np.stack([g[3] for g in got]))
 
 
 def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_deg: Any, *,
@@ -129,9 +132,8 @@ def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_
     uniq, first, which = np.unique(key, return_index=True, return_inverse=True)
     classes = np.column_stack([cls_t[first], cls_a[first]])
     which = which.ravel()
-    table, sky_ac, annual_ac = _class_tables(weather, classes, sectors, mounting, assumptions)
-    cum = np.concatenate([np.zeros((len(classes), sectors, 1)), np.cumsum(table, axis=2)],
-                         axis=2)
+    table, sky_ac, annual_ac, cum = _class_tables(weather, classes, sectors, mounting,
+                                                  assumptions)
     lost_beam, svf_ratio = _loss_kernel(
         which.astype(np.int64), np.ascontiguousarray(hz[shaded]), tilt[shaded].copy(),
         azim[shaded].copy(), cum, table, ELEVATION_STEP)
@@ -143,7 +145,7 @@ def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_
     return loss
 
 
-@njit(parallel=True, cache=True)
+@kernel(parallel_from=PARALLEL_FROM)
 def _loss_kernel(which, hz, tilt, azim, cum, table, step):  # pragma: no cover - compiled
     """Lost AC-weighted beam and the sky-view-factor ratio of each plane (see sky_view_factor)."""
     n, sectors = hz.shape
@@ -167,8 +169,11 @@ def _loss_kernel(which, hz, tilt, azim, cum, table, step):  # pragma: no cover -
             k0 = min(int(np.floor(x)), nbins - 1)
             total += cum[c, k, k0] + (x - k0) * table[c, k, k0]
             cd = cphi[k] * ca + sphi[k] * sa  # cos(phi - azimuth)
-            self_h = np.arctan(max(-ts * cd, 0.0))
             hm = np.radians(hz[p, k])
+            if cd >= 0:  # no self-horizon (arctan 0 = 0, cos 0 = 1, sin 0 = 0: same sums)
+                hidden += cs * (1.0 - np.cos(hm) ** 2) + ss * cd * (hm + np.sin(hm) * np.cos(hm))
+                continue
+            self_h = np.arctan(-ts * cd)
             if hm > self_h:
                 hidden += (cs * (np.cos(self_h) ** 2 - np.cos(hm) ** 2)
                            + ss * cd * ((hm + np.sin(hm) * np.cos(hm))

@@ -10,27 +10,33 @@ polygon, so each interval's ends move linearly and the interval at the slab's tw
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from .._diskcache import PARALLEL_FROM, kernel
 
 _EPS = 1e-7
 
 
-@njit(cache=True)
+@kernel
 def _sort_small(a, k):  # pragma: no cover - compiled
-    """Sort a[:k] in place: insertion sort for the few values of a footprint's scanline."""
-    if k > 24:
-        a[:k].sort()
-        return
-    for i in range(1, k):
-        v = a[i]
-        j = i - 1
-        while j >= 0 and a[j] > v:
-            a[j + 1] = a[j]
-            j -= 1
-        a[j + 1] = v
+    """Sort a[:k] in place: insertion sort for the few values of a footprint's scanline.
+
+    Shell sort (gaps halving down to an insertion sort) above 24 values, written out rather
+    than ``a[:k].sort()``: numba's quicksort alone costs about a second to compile.
+    """
+    gap = 1 if k <= 24 else k // 2
+    while gap > 0:
+        for i in range(gap, k):
+            v = a[i]
+            j = i
+            while j >= gap and a[j - gap] > v:
+                a[j] = a[j - gap]
+                j -= gap
+            a[j] = v
+        gap //= 2
 
 
-@njit(cache=True)
+@kernel
 def _crossings(x1, y1, x2, y2, s, e, y, out):  # pragma: no cover - compiled
     k = 0
     for i in range(s, e):
@@ -43,7 +49,7 @@ def _crossings(x1, y1, x2, y2, s, e, y, out):  # pragma: no cover - compiled
     return k
 
 
-@njit(cache=True)
+@kernel
 def _covered(x1, y1, x2, y2, s, e, ya, yb, ys, ca, cb, cur_l, cur_r, tmp_l,
              tmp_r):  # pragma: no cover - compiled
     """Intervals of x over which the polygon covers all of [ya, yb]; returns their count."""
@@ -105,7 +111,7 @@ def _covered(x1, y1, x2, y2, s, e, ya, yb, ys, ca, cb, cur_l, cur_r, tmp_l,
     return max(m, 0)
 
 
-@njit(cache=True)
+@kernel
 def _pack_one(x1, y1, x2, y2, s, e, depth, pitch, along, phases, buffers):  # pragma: no cover
     ys, ca, cb, cur_l, cur_r, tmp_l, tmp_r = buffers
     ymin = np.inf
@@ -136,7 +142,7 @@ def _pack_one(x1, y1, x2, y2, s, e, depth, pitch, along, phases, buffers):  # pr
     return best, best_rows
 
 
-@njit(parallel=True, cache=True)
+@kernel(parallel_from=PARALLEL_FROM, size_arg=4)
 def pack(x1, y1, x2, y2, offsets, depth, pitch, along, phases):  # pragma: no cover - compiled
     """Modules and rows per polygon; ``depth``, ``pitch``, ``along`` are per polygon [m]."""
     n = offsets.size - 1
@@ -211,7 +217,7 @@ def edges_in_row_frame(polygons: np.ndarray, rotate_deg: np.ndarray,
     return rotate_edges(polygon_edges(polygons), rotate_deg, stretch_y)
 
 
-@njit(cache=True)
+@kernel
 def inset_convex(x, y, offsets, distance, check):  # pragma: no cover - compiled
     """Move each convex ring of ``x, y`` inward by ``distance``; see ``layout._inset_convex``.
 

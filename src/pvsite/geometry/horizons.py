@@ -33,8 +33,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from .._diskcache import PARALLEL_FROM, kernel
 from ..crs import present
 
 __all__ = ["MAX_DISTANCE", "MAX_POINTS", "MIN_ELEVATION", "POINT_SPACING_M", "SECTORS",
@@ -64,7 +65,7 @@ POINT_SPACING_M = 17.0
 MAX_POINTS = 36
 
 
-@njit(cache=True)
+@kernel
 def _inside(px, py, ex1, ey1, ex2, ey2, s, e):  # pragma: no cover - compiled
     c = False
     for k in range(s, e):
@@ -75,7 +76,7 @@ def _inside(px, py, ex1, ey1, ex2, ey2, s, e):  # pragma: no cover - compiled
     return c
 
 
-@njit(cache=True)
+@kernel
 def _pairs(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach, max_distance, tan_min,
            cell):  # pragma: no cover - compiled
     """Observer-obstacle pairs where the obstacle can rise above ``tan_min``, by observer.
@@ -168,7 +169,7 @@ def _pairs(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach, max_dis
     return ptr, out, out_gap
 
 
-@njit(parallel=True, cache=True)
+@kernel(parallel_from=PARALLEL_FROM)
 def _horizons(ox, oy, oz, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff, heights,
               sectors, rays, min_tan):  # pragma: no cover - compiled
     """Horizon [deg] at each point ``(ox, oy, oz)`` against the obstacles of its ``group``.
@@ -551,7 +552,7 @@ def _block_max(z: np.ndarray) -> np.ndarray:
     return padded.reshape(br, _BLOCK, bc, _BLOCK).max(axis=(1, 3))
 
 
-@njit(parallel=True, cache=True)
+@kernel(parallel_from=PARALLEL_FROM)
 def _raster_horizons(ox, oy, oz, start, z, bmax, x0, y0, res, sectors, max_distance, min_tan
                      ):  # pragma: no cover - compiled
     n = ox.size

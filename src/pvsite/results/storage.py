@@ -41,8 +41,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numba import njit, prange
+from numba import prange
 
+from .._diskcache import PARALLEL_FROM, kernel
 from ..assumptions import Assumptions
 from ..energy.hourly import groups_of, hourly_array
 from ..errors import ArgumentError
@@ -77,7 +78,7 @@ _SUMS = ("generation", "load", "direct", "charged", "discharged", "exported", "i
          "bill_base", "bill_with", "soc_end")
 
 
-@njit(parallel=True, cache=True)
+@kernel(parallel_from=PARALLEL_FROM)
 def _dispatch(gen, load, price, export_price, can_discharge, day_start, flex, cap, power,
               eta_c, eta_d, soc_min, soc_max, write, flows):  # pragma: no cover - compiled
     """Rule-based dispatch of every group (rows) over the hours (columns); see the module."""

@@ -1,0 +1,45 @@
+"""Compiled kernels: serial twins agree with their parallel variants; numba's cache folder."""
+
+import numpy as np
+import pytest
+
+from pvsite import _diskcache
+from pvsite.energy.shading import _loss_kernel
+from pvsite.geometry._packing import _sort_small
+
+
+def test_sort_small_sorts_like_numpy():
+    rng = np.random.default_rng(0)
+    for k in (0, 1, 5, 24, 25, 100):
+        a = rng.random(k + 3)
+        want = np.r_[np.sort(a[:k]), a[k:]]
+        _sort_small(a, k)
+        assert np.array_equal(a, want)
+
+
+@pytest.mark.slow  # compiles the parallel variant on a fresh machine
+def test_twin_picks_serial_below_the_size_and_both_agree(monkeypatch):
+    rng = np.random.default_rng(1)
+    n, sectors, nbins = 40, 36, 90
+    table = rng.random((2, sectors, nbins))
+    cum = np.concatenate([np.zeros((2, sectors, 1)), np.cumsum(table, axis=2)], axis=2)
+    args = (rng.integers(0, 2, n), rng.random((n, sectors)) * 30, rng.random(n) * 40,
+            rng.random(n) * 360, cum, table, 1.0)
+    serial = _loss_kernel.serial(*args)
+    parallel = _loss_kernel.parallel(*args)
+    for s, p in zip(serial, parallel, strict=True):
+        np.testing.assert_allclose(s, p, rtol=1e-12, atol=0)
+    monkeypatch.setattr(_loss_kernel, "parallel_from", n + 1)
+    np.testing.assert_array_equal(_loss_kernel(*args)[0], serial[0])
+
+
+def test_numba_cache_goes_to_the_user_folder_when_the_package_is_read_only(monkeypatch,
+                                                                             tmp_path):
+    from numba.core import config
+
+    monkeypatch.setattr(config, "CACHE_DIR", "")
+    monkeypatch.setattr(_diskcache.os, "access", lambda *_: False)
+    monkeypatch.setattr("platformdirs.user_cache_dir", lambda _name: str(tmp_path))
+    assert _diskcache._numba_cache_dir() == tmp_path / "numba"
+    assert config.CACHE_DIR == str(tmp_path / "numba")
+    assert _diskcache.numba_cache_cold()  # nothing compiled there yet
