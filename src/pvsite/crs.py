@@ -179,10 +179,15 @@ def grid_convergence(gdf: Any) -> np.ndarray:
     there = present(geoms)
     if not there.any():
         return out
-    c = shapely.get_coordinates(shapely.centroid(geoms[there]))
+    with np.errstate(invalid="ignore"):
+        centre = shapely.centroid(geoms[there])  # empty (NaN) for a NaN vertex: gamma 0
+    c = np.full((len(centre), 2), np.nan)
+    has = ~shapely.is_empty(centre)
+    c[has] = shapely.get_coordinates(centre[has])
     to_ll = pyproj.Transformer.from_crs(gdf.crs, 4326, always_xy=True)
     to_xy = pyproj.Transformer.from_crs(4326, gdf.crs, always_xy=True)
-    lon, lat = to_ll.transform(c[:, 0], c[:, 1])
+    with np.errstate(invalid="ignore"):
+        lon, lat = to_ll.transform(c[:, 0], c[:, 1])
     step = np.where(np.asarray(lat) > 0, -1e-4, 1e-4)  # toward the equator, never past a pole
     x2, y2 = to_xy.transform(lon, np.asarray(lat) + step)
     dx, dy = (np.asarray(x2) - c[:, 0]) * np.sign(step), (np.asarray(y2) - c[:, 1]) * np.sign(step)

@@ -52,3 +52,14 @@ def test_the_same_building_in_degrees_and_in_a_tm_grid_gets_the_same_true_azimut
         got[name] = np.sort(planes["surface_azimuth"].to_numpy(dtype=float))
     np.testing.assert_allclose(got["wgs84"], [110.0, 290.0], atol=0.05)
     np.testing.assert_allclose(got["tm"], got["wgs84"], atol=0.05)
+
+
+def test_convergence_is_zero_where_a_footprint_has_no_centre():
+    # found by benchmarks/fuzz_estimate.py: NaN vertices and empty parts have no centroid
+    x, y = 5e5, 3.4e6
+    with np.errstate(invalid="ignore"):  # shapely warns building the NaN ring
+        nan_ring = shapely.Polygon([(x, y), (np.nan, y + 1), (x + 1, y + 1)])
+    g = gpd.GeoDataFrame(geometry=[shapely.box(x, y, x + 10, y + 10), None, shapely.Polygon(),
+                                   nan_ring, shapely.GeometryCollection()], crs=TM)
+    got = grid_convergence(g)
+    assert got.shape == (5,) and np.isfinite(got).all() and (got[1:] == 0).all() and got[0] != 0
