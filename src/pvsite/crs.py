@@ -71,7 +71,29 @@ def to_metric(gdf: Any) -> Any:
         return gdf
     if valid.empty:
         return gdf.to_crs(3857)
+    if gdf.crs.is_projected:
+        _check_in_crs_area(valid)
     return gdf.to_crs(valid.estimate_utm_crs())
+
+
+def _check_in_crs_area(gdf: Any) -> None:
+    """Refuse projected coordinates that have no longitude/latitude in their CRS."""
+    import pyproj
+
+    x0, y0, x1, y1 = gdf.total_bounds
+    with np.errstate(invalid="ignore"):
+        lon, lat = pyproj.Transformer.from_crs(gdf.crs, 4326, always_xy=True).transform(
+            [x0, x1], [y0, y1])
+    if np.isfinite(lon).all() and np.isfinite(lat).all():
+        return
+    hint = (" An easting of 8 digits carries a Gauss-Kruger zone number in front (e.g. "
+            "40500000 in zone 40): use the CRS with the zone number (e.g. EPSG:4528 for "
+            "CGCS2000 3-degree zone 40) or drop it from x." if x1 >= 1e7 else "")
+    raise FootprintError(
+        f"the footprints' coordinates x {x0:.8g}..{x1:.8g}, y {y0:.8g}..{y1:.8g} are outside "
+        f"what their CRS ({gdf.crs.name}) can place on the Earth: the CRS is wrong.{hint} Set "
+        "the right one with gdf.set_crs(..., allow_override=True) or read_footprints(path, "
+        "crs=...) for a file without one.")
 
 
 def check_lonlat(gdf: Any, *, where: str = "the footprints") -> None:

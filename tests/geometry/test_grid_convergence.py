@@ -63,3 +63,16 @@ def test_convergence_is_zero_where_a_footprint_has_no_centre():
                                    nan_ring, shapely.GeometryCollection()], crs=TM)
     got = grid_convergence(g)
     assert got.shape == (5,) and np.isfinite(got).all() and (got[1:] == 0).all() and got[0] != 0
+
+
+def test_a_gauss_kruger_easting_with_its_zone_number_under_the_wrong_crs_is_explained(
+        shanghai_weather):
+    # issue 21: "ValueError: NaN or None values are not allowed" from deep in geopandas
+    b = pvsite.datasets.shanghai_buildings().head(5).to_crs(4528)  # zone 40: x = 40xxxxxx
+    assert b.total_bounds[0] > 40_000_000
+    wrong = b.set_crs(4549, allow_override=True)  # the CM 120E CRS, without the zone number
+    with pytest.raises(pvsite.errors.FootprintError, match="EPSG:4528") as err:
+        pvsite.estimate(wrong, shanghai_weather, shading=False)
+    assert "\n" not in str(err.value) and "zone number" in str(err.value)
+    # with the right CRS it is read as it is, true to scale
+    assert to_metric(b).crs.to_epsg() == 4528
