@@ -79,8 +79,14 @@ def to_metric(gdf: Any) -> Any:
 def _check_in_crs_area(gdf: Any) -> None:
     """Refuse projected coordinates that have no longitude/latitude in their CRS."""
     import pyproj
+    import shapely
 
-    x0, y0, x1, y1 = gdf.total_bounds
+    with np.errstate(invalid="ignore"):
+        b = shapely.bounds(gdf.geometry.to_numpy())
+    b = b[np.isfinite(b).all(axis=1)]  # NaN vertices are the footprint checks' business
+    if not len(b):
+        return
+    x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
     with np.errstate(invalid="ignore"):
         lon, lat = pyproj.Transformer.from_crs(gdf.crs, 4326, always_xy=True).transform(
             [x0, x1], [y0, y1])
