@@ -76,3 +76,4 @@ def test_a_gauss_kruger_easting_with_its_zone_number_under_the_wrong_crs_is_expl
     assert "\n" not in str(err.value) and "zone number" in str(err.value)
     # with the right CRS it is read as it is, true to scale
     assert to_metric(b).crs.to_epsg() == 4528
+
