@@ -208,7 +208,14 @@ def grid_convergence(gdf: Any) -> np.ndarray:
     if not there.any():
         return out
     with np.errstate(invalid="ignore"):
-        centre = shapely.centroid(geoms[there])  # empty (NaN) for a NaN vertex: gamma 0
+        xy, owner = shapely.get_coordinates(geoms[there], return_index=True)
+        finite = np.ones(int(there.sum()), dtype=bool)
+        finite[owner[~np.isfinite(xy).all(axis=1)]] = False
+    there[there] = finite  # a NaN vertex: no centre (GEOS refuses it), gamma 0
+    if not there.any():
+        return out
+    with np.errstate(invalid="ignore"):
+        centre = shapely.centroid(geoms[there])
     c = np.full((len(centre), 2), np.nan)
     has = ~shapely.is_empty(centre)
     c[has] = shapely.get_coordinates(centre[has])

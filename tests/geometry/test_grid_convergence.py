@@ -59,10 +59,13 @@ def test_convergence_is_zero_where_a_footprint_has_no_centre():
     x, y = 5e5, 3.4e6
     with np.errstate(invalid="ignore"):  # shapely warns building the NaN ring
         nan_ring = shapely.Polygon([(x, y), (np.nan, y + 1), (x + 1, y + 1)])
+        nan_quad = shapely.Polygon([(x, y), (np.nan, y + 10), (x + 10, y + 10), (x + 10, y)])
     g = gpd.GeoDataFrame(geometry=[shapely.box(x, y, x + 10, y + 10), None, shapely.Polygon(),
-                                   nan_ring, shapely.GeometryCollection()], crs=TM)
+                                   nan_ring, shapely.GeometryCollection(), nan_quad,
+                                   shapely.MultiPolygon([nan_quad, shapely.box(0, 0, 1, 1)])],
+                         crs=TM)
     got = grid_convergence(g)
-    assert got.shape == (5,) and np.isfinite(got).all() and (got[1:] == 0).all() and got[0] != 0
+    assert got.shape == (7,) and np.isfinite(got).all() and (got[1:] == 0).all() and got[0] != 0
 
 
 def test_a_gauss_kruger_easting_with_its_zone_number_under_the_wrong_crs_is_explained(
