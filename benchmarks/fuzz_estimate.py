@@ -17,10 +17,13 @@ EPSG:32651 or, for one batch in five, in WGS84. Every batch is checked for:
 
 Then ``--weather-years`` (default 1,000) broken weather years (issue 21: irradiance in kWh/m^2
 or MJ/m^2, GHI and DHI swapped, missing-value codes, GHI below DHI, a leap February in a
-typical year, naive timestamps in a zone with daylight saving, short gaps) go through
+typical year, naive timestamps in a zone with daylight saving, short gaps, a week of NaN,
+irradiance times any of ``UNIT_FACTORS``, missing or extra days, shuffled rows) go through
 ``read_weather``: each must be refused with a one-line WeatherDataError or come out whole
 (no NaN, plausible values, the annual GHI of the year it was made from); a traceback or a
-wrong year accepted is a failure.
+wrong year accepted is a failure. The first ``--weather-estimates`` (default 100) accepted
+years also run ``estimate`` on five buildings: a traceback, or a specific yield outside
+500..1600 kWh/kWp (a silently wrong unit), is a failure.
 
 Writes benchmarks/results/fuzz_estimate.json; its ``first_failures`` keep the generator state
 of each failing batch (``rng.bit_generator.state = state`` then ``batch(rng, rows, ...)``
@@ -217,7 +220,11 @@ WEATHER_BREAKS = {  # kind: must be refused
     "kwh_units": True, "mj_units": True, "swapped_ghi_dhi": True, "long_code_run": True,
     "codes": False, "ghi_below_dhi": False, "leap_february": False, "dst_naive_standard": False,
     "dst_naive_wall_clock": False, "short_gaps": False, "intact": False,
+    "unit_factor": True, "wrong_length": True, "shuffled": False, "nan_run": True,
 }
+#: Factors a wrong unit multiplies irradiance by: W/m^2 read as kWh/m^2 (1/1000), MJ/m^2
+#: per hour (0.0036), J/cm^2 (0.036), tenths (10), hundredths (0.01), kJ/m^2 (3.6).
+UNIT_FACTORS = (0.001, 0.0036, 0.036, 0.01, 0.1, 10.0, 3.6, 1 / 3.6)
 _PLAUSIBLE = {"ghi": (0, 1500), "dni": (0, 1500), "dhi": (0, 1500), "temp_air": (-90, 60),
               "wind_speed": (0, 75)}
 
@@ -268,6 +275,22 @@ def broken_weather(rng, base):
     elif kind == "dst_naive_wall_clock":
         df.index = df.index.tz_convert("UTC").tz_convert("Europe/Berlin").tz_localize(None)
         kwargs.update(tz="Europe/Berlin")
+    elif kind == "unit_factor":
+        df[["ghi", "dni", "dhi"]] *= float(rng.choice(UNIT_FACTORS))
+    elif kind == "wrong_length":  # a chunk missing, or a second year's first days appended
+        if rng.random() < 0.5:
+            start = int(rng.integers(0, n - 800))
+            df = df.drop(df.index[start:start + int(rng.integers(48, 800))])
+        else:
+            extra = df.iloc[: int(rng.integers(24, 400))].copy()
+            extra.index = extra.index + pd.DateOffset(years=1)
+            df = pd.concat([df, extra])
+    elif kind == "shuffled":  # rows out of order: the times say where each belongs
+        df = df.iloc[rng.permutation(n)]
+    elif kind == "nan_run":  # a week of NaN: too long to fill
+        col = str(rng.choice(["ghi", "dni", "dhi", "temp_air"]))
+        start = int(rng.integers(0, n - 200))
+        df.iloc[start:start + int(rng.integers(100, 200)), df.columns.get_loc(col)] = np.nan
     elif kind == "short_gaps":
         col = str(rng.choice(["ghi", "dni", "dhi", "temp_air", "wind_speed"]))
         start = int(rng.integers(1, n - 5))
@@ -293,12 +316,39 @@ def check_weather_year(w, base):
     return broken
 
 
-def fuzz_weather(rng, years, base):
-    """Read ``years`` broken weather years; count tracebacks, wrong acceptances, refusals."""
-    from pvsite.errors import WeatherDataError
+def few_buildings():
+    """Five footprints (flat, gabled, hipped; 15-60 m) of public institutions in Shanghai."""
+    boxes = [shapely.box(X0 + 100 * i, Y0, X0 + 100 * i + 15 + 10 * i, Y0 + 12 + 8 * i)
+             for i in range(5)]
+    return gpd.GeoDataFrame({"roof:shape": ["flat", "gabled", "hipped", "flat", "gabled"],
+                             "institution_type": ["school"] * 5}, geometry=boxes,
+                            crs="EPSG:32651")
+
+
+def check_weather_estimate(w, buildings):
+    """What is wrong with estimate(buildings, w) on an accepted year (empty when nothing)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = pvsite.estimate(buildings, w, shading=False)
+    kwp = r["capacity_kwp"].sum()
+    if not kwp > 0:
+        return ["no capacity"]
+    sy = r["annual_kwh"].sum() / kwp
+    lo, hi = YIELD_RANGE
+    return [] if lo <= sy <= hi else [f"specific yield {sy:.0f} kWh/kWp outside {lo:g}..{hi:g}"]
+
+
+def fuzz_weather(rng, years, base, estimates=100):
+    """Read ``years`` broken weather years; count tracebacks, wrong acceptances, refusals.
+
+    The first ``estimates`` accepted years also run ``estimate`` on :func:`few_buildings`:
+    a traceback, or a specific yield outside ``YIELD_RANGE`` (a silently wrong unit), fails.
+    """
+    from pvsite.errors import PvsiteError, WeatherDataError
 
     outcome: Counter[str] = Counter()
     failures: list[dict] = []
+    buildings = few_buildings()
     for _ in range(years):
         state = rng.bit_generator.state
         df, kind, kwargs = broken_weather(rng, base)
@@ -320,6 +370,18 @@ def fuzz_weather(rng, years, base):
         problems = check_weather_year(w, base)
         if WEATHER_BREAKS[kind]:
             problems.append("accepted although it must be refused")
+        if estimates > 0:
+            estimates -= 1
+            outcome["estimates run"] += 1
+            try:
+                problems += check_weather_estimate(w, buildings)
+            except PvsiteError as exc:  # refused by estimate, in one line: not a traceback
+                outcome[f"{kind}: refused by estimate"] += 1
+                if "\n" in str(exc):
+                    outcome[f"{kind}: multi-line message"] += 1
+            except Exception as exc:  # noqa: BLE001
+                outcome[f"{kind}: estimate traceback {type(exc).__name__}"] += 1
+                problems.append(f"estimate raised {type(exc).__name__}: {exc}"[:200])
         outcome[f"{kind}: accepted" + (" WRONG" if problems else "")] += 1
         if problems and len(failures) < 5:
             failures.append({"kind": kind, "broken": problems, "rng_state": state})
@@ -335,6 +397,8 @@ def main(argv=None):
                         help="largest batch; batch sizes are drawn from 1..max-batch")
     parser.add_argument("--weather-years", type=int, default=1000,
                         help="random broken weather years to read (issue 21)")
+    parser.add_argument("--weather-estimates", type=int, default=100,
+                        help="accepted weather years that also run estimate on 5 buildings")
     parser.add_argument("--out", type=Path, default=RESULT)
     args = parser.parse_args(argv)
 
@@ -379,9 +443,12 @@ def main(argv=None):
                 first_failures.append({"batch": batches, "rows": n, "broken": what,
                                        "rng_state": state})
     seconds = time.perf_counter() - start
-    weather_outcome, weather_failures = fuzz_weather(rng, args.weather_years, weather)
+    weather_start = time.perf_counter()
+    weather_outcome, weather_failures = fuzz_weather(rng, args.weather_years, weather,
+                                                   estimates=args.weather_estimates)
     weather_bad = sum(v for k, v in weather_outcome.items()
                       if "WRONG" in k or "traceback" in k or "multi-line" in k)
+    weather_seconds = round(time.perf_counter() - weather_start, 1)
 
     result = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -406,6 +473,7 @@ def main(argv=None):
         "weather_outcomes": weather_outcome,
         "weather_tracebacks_or_wrongly_accepted": weather_bad,
         "weather_first_failures": weather_failures,
+        "weather_seconds": weather_seconds,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n",

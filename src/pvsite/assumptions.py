@@ -98,6 +98,15 @@ class Assumptions:
     min_width_m : float
         Narrowest usable strip [m]; narrower parts of the set-back roof are dropped. Default
         equal to the module length, 2.278 m.
+    max_footprint_m2 : float
+        A footprint larger than this is ``invalid`` ("implausibly large"), never in a plan: a
+        unit or CRS error, or a boundary read as a building [m^2]. Default 2 km^2, a pvsite
+        assumption: about twice the largest single buildings' footprints (factories and
+        terminals of the order of 1 km^2).
+    max_aspect_ratio : float
+        A footprint whose minimum rotated rectangle is more than this many times as long as
+        it is wide is ``invalid`` (a line digitised as a polygon, a sliver) [-]. Default 100,
+        a pvsite assumption (a 1 km long, 10 m wide building passes).
     row_alignment_max_deg : float
         Rows on a flat roof may run parallel to the roof's edges when those are within this
         angle of east-west (the modules then face up to this far from due south): the layout
@@ -337,6 +346,8 @@ class Assumptions:
     )
     min_usable_area_m2: float = 10.0
     min_width_m: float = 2.278
+    max_footprint_m2: float = 2_000_000.0
+    max_aspect_ratio: float = 100.0
     row_alignment_max_deg: float = 15.0
     design_hours: tuple[float, float] = (9.0, 15.0)
     # carports
@@ -424,6 +435,8 @@ class Assumptions:
             "albedo": 0 <= self.albedo <= 1,
             "edge_setback_m": self.edge_setback_m >= 0,
             "min_usable_area_m2": self.min_usable_area_m2 >= 0,
+            "max_footprint_m2": self.max_footprint_m2 > 0,
+            "max_aspect_ratio": self.max_aspect_ratio >= 1,
             "storey_height_m": self.storey_height_m > 0,
             "default_height_m": self.default_height_m > 0,
             "max_default_height_share": 0 <= self.max_default_height_share <= 1,

@@ -7,6 +7,7 @@ Every file it writes is listed, with its columns, in :data:`OUTPUT_FILES`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
 import textwrap
@@ -222,7 +223,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-shading", action="store_true",
                    help="leave out shading by neighbouring buildings (faster; a first look)")
     r.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
-                   help="folder to write into, made if missing; files in it are replaced "
+                   help="folder to write into, replaced as a whole at the end of the run (written "
+                        "in a temporary folder beside it, then renamed: a killed run leaves "
+                        "the earlier results whole); it may hold only pvsite's files "
                         "(default: results/)")
     r.add_argument("--no-maps", action="store_true",
                    help="skip the three PNG maps (faster; report.md then links none)")
@@ -627,7 +630,7 @@ def run(args: argparse.Namespace) -> int:
         table.insert(0, "district_en", [english.get(str(d), "") for d in table.index])
 
     stage(3)
-    out = args.out
+    out = getattr(args, "write_into", None) or args.out  # the run's temporary folder
     out.mkdir(parents=True, exist_ok=True)
     flat = pd.DataFrame(result.drop(columns=result.geometry.name))
     written = [
@@ -701,9 +704,63 @@ def run(args: argparse.Namespace) -> int:
     head = "pvsite" + (f" on {labels.upper()} data (a demonstration, not real buildings)"
                        if labels else "")
     print("\n".join([head, *summary, report.summary()]))
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
     print(f"done in {time.perf_counter() - t0:.1f} s")
     return 0
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse an --out folder that holds files pvsite does not write (it is replaced whole)."""
+    if not out.is_dir():
+        return
+    ours = set(OUTPUT_FILES) | set(OPTIONAL_FILES)
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in ours
+                     and not any(p.name.startswith(f".{n}.") for n in ours))  # old temp files
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3
+                                          else "")
+        raise PvsiteError(f"--out {out}: the folder holds files pvsite did not write ({shown})"
+                          " and a run replaces the whole folder; give a new or empty folder, "
+                          "or one an earlier run wrote.")
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Any:
+    """Turn SIGTERM into SystemExit(143) for the block, so ``finally`` clauses clean up.
+
+    SIGINT already raises KeyboardInterrupt. Outside the main thread nothing is changed.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _run_as_unit(args: argparse.Namespace) -> int:
+    """:func:`run` writing into a temporary folder that replaces --out whole at the end.
+
+    See :func:`pvsite.output.export.results_folder`: a run killed (even with SIGKILL) leaves
+    the earlier results whole, two runs into one folder never mix, SIGTERM and Ctrl-C remove
+    the temporary folder.
+    """
+    from .output.export import results_folder
+
+    _check_paths(args)
+    _check_replaceable(args.out)
+    with _signals_raise(), results_folder(args.out) as tmp:
+        args.write_into = tmp
+        return run(args)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -724,7 +781,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     try:
-        return run(args)
+        return _run_as_unit(args)
     except PvsiteError as exc:
         print(f"pvsite: error: {_one_line(exc)}", file=sys.stderr)
         return 2

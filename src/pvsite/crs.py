@@ -15,7 +15,8 @@ import pandas as pd
 
 from .errors import FootprintError
 
-__all__ = ["MAX_SCALE_ERROR", "check_lonlat", "present", "to_metric", "units_per_metre"]
+__all__ = ["MAX_SCALE_ERROR", "check_lonlat", "grid_convergence", "present", "to_metric",
+           "units_per_metre"]
 
 
 def present(geoms: Any) -> np.ndarray:
@@ -70,7 +71,35 @@ def to_metric(gdf: Any) -> Any:
         return gdf
     if valid.empty:
         return gdf.to_crs(3857)
+    if gdf.crs.is_projected:
+        _check_in_crs_area(valid)
     return gdf.to_crs(valid.estimate_utm_crs())
+
+
+def _check_in_crs_area(gdf: Any) -> None:
+    """Refuse projected coordinates that have no longitude/latitude in their CRS."""
+    import pyproj
+    import shapely
+
+    with np.errstate(invalid="ignore"):
+        b = shapely.bounds(gdf.geometry.to_numpy())
+    b = b[np.isfinite(b).all(axis=1)]  # NaN vertices are the footprint checks' business
+    if not len(b):
+        return
+    x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+    with np.errstate(invalid="ignore"):
+        lon, lat = pyproj.Transformer.from_crs(gdf.crs, 4326, always_xy=True).transform(
+            [x0, x1], [y0, y1])
+    if np.isfinite(lon).all() and np.isfinite(lat).all():
+        return
+    hint = (" An easting of 8 digits carries a Gauss-Kruger zone number in front (e.g. "
+            "40500000 in zone 40): use the CRS with the zone number (e.g. EPSG:4528 for "
+            "CGCS2000 3-degree zone 40) or drop it from x." if x1 >= 1e7 else "")
+    raise FootprintError(
+        f"the footprints' coordinates x {x0:.8g}..{x1:.8g}, y {y0:.8g}..{y1:.8g} are outside "
+        f"what their CRS ({gdf.crs.name}) can place on the Earth: the CRS is wrong.{hint} Set "
+        "the right one with gdf.set_crs(..., allow_override=True) or read_footprints(path, "
+        "crs=...) for a file without one.")
 
 
 def check_lonlat(gdf: Any, *, where: str = "the footprints") -> None:
@@ -148,3 +177,56 @@ def units_per_metre(crs: Any, x: float, y: float) -> tuple[float, float]:
         return float("nan"), float("nan")
     k = np.array([f.meridional_scale, f.parallel_scale], dtype=float) / unit
     return float(k.min()), float(k.max())
+
+
+def grid_convergence(gdf: Any) -> np.ndarray:
+    """Angle from true north to grid north at each footprint [deg]: true = grid + this.
+
+    An azimuth measured on a projected map (clockwise from the map's y axis) is turned into
+    one clockwise from true north by adding this angle. Computed at each footprint's
+    centroid from a short step north transformed into the CRS (pyproj), so it holds for any
+    projection; for a transverse Mercator (UTM, Gauss-Kruger) it is close to
+    ``atan(tan(lon - lon_0) sin(lat))``: -0.79 deg at Shanghai in UTM zone 51 (lon_0 123 E).
+    0 for a geographic CRS and where a footprint is missing.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame(geometry=[shapely.Point(121.47, 31.23)], crs=4326).to_crs(32651)
+    >>> round(float(grid_convergence(g)[0]), 2)
+    -0.79
+    """
+    import pyproj
+    import shapely
+
+    n = len(gdf)
+    out = np.zeros(n)
+    if gdf.crs is None or not gdf.crs.is_projected or n == 0:
+        return out
+    geoms = gdf.geometry.to_numpy()
+    there = present(geoms)
+    if not there.any():
+        return out
+    with np.errstate(invalid="ignore"):
+        xy, owner = shapely.get_coordinates(geoms[there], return_index=True)
+        finite = np.ones(int(there.sum()), dtype=bool)
+        finite[owner[~np.isfinite(xy).all(axis=1)]] = False
+    there[there] = finite  # a NaN vertex: no centre (GEOS refuses it), gamma 0
+    if not there.any():
+        return out
+    with np.errstate(invalid="ignore"):
+        centre = shapely.centroid(geoms[there])
+    c = np.full((len(centre), 2), np.nan)
+    has = ~shapely.is_empty(centre)
+    c[has] = shapely.get_coordinates(centre[has])
+    to_ll = pyproj.Transformer.from_crs(gdf.crs, 4326, always_xy=True)
+    to_xy = pyproj.Transformer.from_crs(4326, gdf.crs, always_xy=True)
+    with np.errstate(invalid="ignore"):
+        lon, lat = to_ll.transform(c[:, 0], c[:, 1])
+    step = np.where(np.asarray(lat) > 0, -1e-4, 1e-4)  # toward the equator, never past a pole
+    x2, y2 = to_xy.transform(lon, np.asarray(lat) + step)
+    dx, dy = (np.asarray(x2) - c[:, 0]) * np.sign(step), (np.asarray(y2) - c[:, 1]) * np.sign(step)
+    # true north's direction on the grid, clockwise from grid north: alpha; true = grid - alpha
+    gamma = -np.degrees(np.arctan2(dx, dy))
+    out[there] = np.where(np.isfinite(gamma), gamma, 0.0)
+    return out

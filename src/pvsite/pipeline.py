@@ -195,7 +195,8 @@ def estimate(
     bar = tqdm(total=6, desc="pvsite estimate", disable=not show, leave=False)
 
     # 1. footprints in a metric CRS, repaired, duplicates set aside
-    fp = prepare_footprints(buildings, buildings.attrs.get(LABELS, buildings.index.to_numpy()))
+    fp = prepare_footprints(buildings, buildings.attrs.get(LABELS, buildings.index.to_numpy()),
+                            assumptions=a)
     check_site_distance(fp.metric, weather)
     bar.update()
     # 2. what each building is: height, type, district, roof type

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from shapely import box
 
+import pvsite
 from pvsite.errors import FootprintError, PvsiteWarning
 from pvsite.geometry.institutions import (
     OSM_TYPE_RULES,
@@ -256,3 +257,13 @@ def test_assign_district_with_districts_in_wgs84(districts):
                          crs=UTM)
     d = assign_district(b, districts.to_crs(4326))
     assert listed(d["district_en"]) == ["West", "Middle"]
+
+
+def test_districts_without_a_district_column_are_refused(shanghai_weather):
+    # issue 21: accepted, and every building silently got no district
+    b = pvsite.datasets.shanghai_buildings().head(3)
+    d = gpd.GeoDataFrame({"NAME": ["嘉定区"]}, geometry=[b.to_crs(32651).union_all().buffer(500)],
+                         crs=32651)
+    with pytest.raises(FootprintError, match="'district' column.*NAME") as err:
+        pvsite.estimate(b, shanghai_weather, districts=d, shading=False)
+    assert "\n" not in str(err.value)

@@ -40,3 +40,34 @@ def test_prepare_footprints_names_the_kept_building_by_its_label():
     assert fp.note[1].startswith("duplicate of building main")
     assert fp.points[1] is not None  # a duplicate still has a place (for its district)
     assert fp.metric.crs == gdf.crs  # already in true metres: kept
+
+
+def test_implausible_footprints_are_invalid_and_stay_out_of_the_plan(shanghai_weather):
+    """Issue 21: a 10 km2 polygon was 'ok' at 1,000 MWp and met 50 MW alone in the plan."""
+    import pandas as pd
+
+    import pvsite
+
+    b = pvsite.datasets.shanghai_buildings().head(40)
+    metric = b.to_crs(32651)
+    x, y = metric.geometry.iloc[0].centroid.coords[0]
+    odd = gpd.GeoDataFrame(
+        {"institution_type": ["school", "school"]},
+        geometry=[shapely.box(x, y, x + 4000, y + 2500),  # 10 km2: a district read as a roof
+                  shapely.box(x, y + 3000, x + 600, y + 3004)],  # 150:1, a line as a polygon
+        crs=32651, index=["huge", "thin"]).to_crs(b.crs)
+    both = pd.concat([b, odd])
+    r = pvsite.estimate(both, shanghai_weather, shading=False)
+    assert list(r.loc[["huge", "thin"], "status"]) == ["invalid", "invalid"]
+    assert r.loc["huge", "reason"].startswith("implausibly large footprint: 10 km2")
+    assert "150 times as long as wide" in r.loc["thin", "reason"]
+    assert (r.loc[["huge", "thin"], "capacity_kwp"].fillna(0) == 0).all()
+    real = r.drop(index=["huge", "thin"])
+    public = real[(real["status"] == "ok") & (real["institution_type"] != "not_public")]
+    target = 0.5 * public["capacity_kwp"].sum()
+    report = pvsite.shortfall(r, target_kw=target)
+    assert not set(report.plan["building"]) & {"huge", "thin"}
+    assert report.plan["capacity_kwp"].sum() >= target  # reached with real roofs
+    # the rest is what it is without them
+    alone = pvsite.estimate(b, shanghai_weather, shading=False)
+    assert (alone["capacity_kwp"].to_numpy() == real["capacity_kwp"].to_numpy()).all()

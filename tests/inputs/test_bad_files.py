@@ -101,3 +101,39 @@ def test_gbk_shapefile_without_cpg_reads_with_encoding(tmp_path):
         shutil.copy(BAD / f"gbk{ext}", tmp_path / f"b{ext}")
     got = pvsite.read_footprints(tmp_path / "b.shp", encoding="gbk")
     assert list(got["name"]) == ["上海市第一人民医院"]
+
+
+def _shapefile_without_cpg(folder, values, encoding):
+    import geopandas as gpd
+    import shapely
+
+    gdf = gpd.GeoDataFrame(
+        {"name": values, "type": ["学校" if encoding == "GBK" else "school"] * len(values)},
+        geometry=[shapely.box(121.47 + i * 1e-3, 31.23, 121.4704 + i * 1e-3, 31.2303)
+                  for i in range(len(values))], crs=4326)
+    path = folder / "b.shp"
+    gdf.to_file(path, engine="pyogrio", encoding=encoding)
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    return path
+
+
+def test_gbk_shapefile_without_cpg_is_detected_and_reread_as_gbk(tmp_path):
+    # issue 21: a GBK shapefile without .cpg came out as mojibake with no warning
+    names = ["上海市第一人民医院", "复旦大学附属中学", "徐汇区政府（东楼）"]
+    path = _shapefile_without_cpg(tmp_path, names, "GBK")
+    import geopandas as gpd
+
+    assert gpd.read_file(path, engine="pyogrio")["name"].iloc[0] != names[0]  # the garble
+    with pytest.warns(pvsite.PvsiteWarning, match=r"as GBK.*encoding=.*\.cpg") as rec:
+        got = pvsite.read_footprints(path)
+    assert "上海市第一人民医院" in str(rec[0].message)
+    assert list(got["name"]) == names
+    assert list(got["institution_type"]) == ["学校"] * 3  # then understood by estimate
+    # stated, it is read without a guess or a warning
+    assert list(pvsite.read_footprints(path, encoding="GBK")["name"]) == names
+
+
+def test_latin1_shapefile_without_cpg_is_left_alone(tmp_path):
+    names = ["Café de Flore", "Müller-Haus"]
+    path = _shapefile_without_cpg(tmp_path, names, "ISO-8859-1")
+    assert list(pvsite.read_footprints(path)["name"]) == names  # no warning (an error here)

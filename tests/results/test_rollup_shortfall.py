@@ -183,3 +183,20 @@ def test_target_not_shared_to_buildings_outside_districts_when_no_roof_is_eligib
     assert rep.potential_kw == 0 and len(rep.plan) == 0 and not rep.reachable
     assert rep.table.loc["(none)", "target_kw"] == 0
     assert rep.table.loc["A", "target_kw"] == rep.table.loc["B", "target_kw"] == 500
+
+
+def test_a_multiindex_result_is_refused_in_one_line_and_to_csv_keeps_its_levels(tmp_path):
+    # issue 21: shortfall raised IndexError and to_csv AttributeError on a MultiIndex result
+    flat = hand_result()
+    multi = flat.set_axis(pd.MultiIndex.from_arrays(
+        [["north"] * 4 + ["south"] * 3, range(7)], names=["campus", "n"]))
+    with pytest.raises(ValueError, match=r"reset_index\(\)") as err:
+        pvsite.shortfall(multi, target_kw=300)
+    assert "\n" not in str(err.value) and "campus" in str(err.value)
+    got = pvsite.shortfall(multi.reset_index(), target_kw=300).plan
+    want = pvsite.shortfall(flat, target_kw=300).plan
+    # the same roofs in the same order (b0.. are at positions 0..)
+    assert [int(b) for b in got["building"]] == [int(b[1:]) for b in want["building"]]
+    back = pd.read_csv(pvsite.to_csv(multi, tmp_path / "m.csv"), index_col=[0, 1])
+    assert list(back.index.names) == ["campus", "n"] and list(back.index) == list(multi.index)
+    np.testing.assert_allclose(back["capacity_kwp"], flat["capacity_kwp"])

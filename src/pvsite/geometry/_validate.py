@@ -140,7 +140,51 @@ class Footprints:
     labels: np.ndarray
 
 
-def prepare_footprints(buildings: Any, labels: Any, *, noun: str = "building") -> Footprints:
+def implausible_footprints(geoms: np.ndarray, check: np.ndarray, *, max_area_m2: float,
+                           max_aspect: float) -> np.ndarray:
+    """A note per footprint too large or too long and thin to be a building ('' if plausible).
+
+    ``geoms`` in a metric CRS; only the rows where ``check`` is true are looked at. The aspect
+    ratio is the long side over the short side of the minimum rotated rectangle.
+
+    Examples
+    --------
+    >>> import shapely, numpy as np
+    >>> g = np.array([shapely.box(0, 0, 4000, 2500), shapely.box(0, 0, 500, 2),
+    ...               shapely.box(0, 0, 20, 10)])
+    >>> notes = implausible_footprints(g, np.ones(3, bool), max_area_m2=2e6, max_aspect=100)
+    >>> [n[:28] for n in notes]
+    ['implausibly large footprint:', 'implausible footprint: 250 t', '']
+    """
+    import shapely
+
+    note = np.full(len(geoms), "", dtype=object)
+    idx = np.flatnonzero(check)
+    if not idx.size:
+        return note
+    area = shapely.area(geoms[idx])
+    rect = shapely.oriented_envelope(geoms[idx])
+    xy = shapely.get_coordinates(shapely.get_exterior_ring(rect)).reshape(len(idx), -1, 2)
+    if xy.shape[1] < 3:  # a degenerate rectangle (a point or a line): no aspect
+        sides = np.zeros((len(idx), 2))
+    else:
+        sides = np.stack([np.hypot(*(xy[:, 1] - xy[:, 0]).T),
+                          np.hypot(*(xy[:, 2] - xy[:, 1]).T)], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        aspect = sides.max(axis=1) / sides.min(axis=1)
+    big = area > max_area_m2
+    note[idx[big]] = [f"implausibly large footprint: {x / 1e6:,.3g} km2, above "
+                      f"max_footprint_m2 ({max_area_m2 / 1e6:,.3g} km2): check the units and "
+                      "CRS, or whether the layer holds buildings" for x in area[big]]
+    thin = ~big & (aspect > max_aspect)
+    note[idx[thin]] = [f"implausible footprint: {x:,.0f} times as long as wide, above "
+                       f"max_aspect_ratio ({max_aspect:g}): check the geometry"
+                       for x in aspect[thin]]
+    return note
+
+
+def prepare_footprints(buildings: Any, labels: Any, *, noun: str = "building",
+                       assumptions: Any = None) -> Footprints:
     """Project, repair and de-duplicate footprints; every row comes back, flagged or not.
 
     Parameters
@@ -152,12 +196,21 @@ def prepare_footprints(buildings: Any, labels: Any, *, noun: str = "building") -
         a dask task passes for its renumbered rows).
     noun : str
         What the rows are, in the reasons that name another one ("building", "car park").
+    assumptions : Assumptions, optional
+        If given, footprints above ``max_footprint_m2`` or ``max_aspect_ratio`` are invalid
+        (:func:`implausible_footprints`).
     """
     import geopandas as gpd
     import shapely
 
     metric_in = to_metric(buildings)
     geoms, invalid, note = clean_geometries(metric_in.geometry.to_numpy())
+    if assumptions is not None:
+        odd = implausible_footprints(geoms, ~invalid, max_area_m2=assumptions.max_footprint_m2,
+                                     max_aspect=assumptions.max_aspect_ratio)
+        hit = odd != ""
+        note[hit] = [f"{n}; {o}" if n else o for n, o in zip(note[hit], odd[hit], strict=True)]
+        invalid = invalid | hit
     metric = gpd.GeoDataFrame(metric_in.drop(columns=metric_in.geometry.name),
                               geometry=gpd.GeoSeries(geoms, crs=metric_in.crs,
                                                      index=metric_in.index))

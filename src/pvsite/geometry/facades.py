@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..assumptions import Assumptions
-from ..crs import present
+from ..crs import grid_convergence, present
 
 __all__ = ["PARTY_WALL_GAP_M", "facade_surfaces", "wall_edges"]
 
@@ -135,6 +135,9 @@ def facade_surfaces(metric: Any, usable: np.ndarray, heights: np.ndarray, itype:
     walls = wall_edges(geoms)
     if len(walls):
         walls = walls[~_party_walls(walls, geoms) & (walls["length_m"] >= MIN_WALL_M)]
+        # map azimuths are against grid north: turn them to true north
+        walls = walls.assign(azimuth=(walls["azimuth"].to_numpy() + grid_convergence(metric)[
+            walls["building"].to_numpy()]) % 360.0)
     owner = walls["building"].to_numpy()
     rise = np.asarray(heights, dtype=float)[owner] - a.storey_height_m
     walls = walls[rise > 0]

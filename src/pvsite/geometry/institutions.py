@@ -119,6 +119,16 @@ def districts_of(metric: Any, districts: Any, *, points: Any = None) -> pd.DataF
                              else pd.Series(np.nan, index=metric.index, dtype=object)})
     from ..inputs import datasets
 
+    if districts is not None and "district" not in getattr(districts, "columns", ()):
+        from ..errors import FootprintError
+
+        cols = [str(c) for c in getattr(districts, "columns", ()) if c != getattr(
+            getattr(districts, "geometry", None), "name", None)]
+        raise FootprintError(
+            f"the districts have no 'district' column (their columns: {cols[:8]}), so no "
+            "building would get one; rename the column of district names, e.g. "
+            "districts.rename(columns={'name': 'district'}), or leave districts out for the "
+            "bundled Shanghai ones.")
     dist = assign_district(metric, datasets.shanghai_districts() if districts is None
                            else districts, points=points)
     if "district" in metric:  # a given district wins over the spatial join

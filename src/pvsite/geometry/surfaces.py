@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..assumptions import Assumptions
+from ..crs import grid_convergence
 from . import layout, roofs
 
 __all__ = ["SURFACE_KINDS", "lay_out", "roof_surfaces"]
@@ -116,6 +117,15 @@ def lay_out(surfaces: pd.DataFrame, metric: Any, invalid: np.ndarray, itype: pd.
     laid = layout.layout_planes(surfaces, latitude=latitude, flat_tilt=flat_tilt,
                                 obstruction_share=share, setback=setback, row_turn=turn,
                                 assumptions=a)
+    # planes' azimuths are measured on the map, against grid north (the packer works there);
+    # modules flush on them face that plus the grid convergence, against true north. Rows on
+    # flat roofs are set out facing true north-south (turning them by the convergence, under
+    # a degree in a UTM zone, changes no count that matters).
+    gamma = grid_convergence(metric)[laid["building"].to_numpy(dtype=int)]
+    flush = (laid["mounting"] == "flush").to_numpy()
+    for col in ("plane_azimuth", "surface_azimuth"):
+        v = laid[col].to_numpy(dtype=float)
+        laid[col] = np.where(flush, (v + gamma) % 360, v)
     equator = 180.0 if latitude >= 0 else 0.0
     pitched = (laid["roof_type"] != "flat").to_numpy()
     off = np.abs((laid["surface_azimuth"].to_numpy() - equator + 180) % 360 - 180)

@@ -144,6 +144,16 @@ def read_footprints(
                 layer = _pick_layer(path)
             gdf = gpd.read_file(path, layer=layer, engine="pyogrio",
                                 **({"encoding": encoding} if encoding else {}))
+            guess = None if encoding else _misdecoded(gdf)
+            if guess is not None:
+                before = _sample_text(gdf)
+                gdf = gpd.read_file(path, layer=layer, engine="pyogrio", encoding=guess)
+                warnings.warn(
+                    f"{path}: the attribute text read as Latin-1 looks garbled ({before!r}); "
+                    f"read it as {guess} instead ({_sample_text(gdf)!r}). The file does not "
+                    f"say its encoding; if {guess} is wrong, pass read_footprints(path, "
+                    f"encoding=...), or put a .cpg file holding the encoding's name (e.g. "
+                    f"GBK) beside the .shp.", PvsiteWarning, stacklevel=2)
     except FootprintError:
         raise
     except Exception as exc:
@@ -174,6 +184,62 @@ def read_footprints(
                               where=str(path))
     gdf.attrs["source"] = str(path)
     return gdf
+
+
+#: Encodings tried when a file's text reads as garbled Latin-1 (GDAL's default for a
+#: Shapefile without .cpg): UTF-8, then GBK, the encoding of most Chinese GIS exports.
+_TRY_ENCODINGS = ("UTF-8", "GBK")
+
+
+def _text_values(gdf: Any, limit: int = 2000) -> list[str]:
+    """Up to ``limit`` attribute strings with characters beyond ASCII."""
+    found: list[str] = []
+    geometry = getattr(getattr(gdf, "geometry", None), "name", None)
+    for col in gdf.columns:
+        dtype = gdf[col].dtype
+        if col == geometry or not (pd.api.types.is_object_dtype(dtype)
+                                   or pd.api.types.is_string_dtype(dtype)):
+            continue
+        for v in gdf[col].to_numpy():
+            if isinstance(v, str) and not v.isascii():
+                found.append(v)
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+def _sample_text(gdf: Any) -> str:
+    values = _text_values(gdf, limit=1)
+    return values[0][:40] if values else ""
+
+
+def _is_cjk(text: str) -> bool:
+    """Whether every character beyond ASCII is a CJK ideograph or full-width form."""
+    return all(c.isascii() or "\u3000" <= c <= "\u303f" or "\u3400" <= c <= "\u9fff"
+               or "\uff00" <= c <= "\uffef" for c in text)
+
+
+def _misdecoded(gdf: Any) -> str | None:
+    """The encoding that turns garbled Latin-1 text back into UTF-8 or Chinese, or None.
+
+    Text that GDAL read as Latin-1 (a Shapefile without .cpg) is garbled if its bytes decode
+    as UTF-8, or as GBK into Chinese characters; genuine Latin-1 text (Café) is left alone.
+    """
+    values = _text_values(gdf)
+    if not values:
+        return None
+    try:
+        raw = [v.encode("latin-1") for v in values]
+    except UnicodeEncodeError:  # characters beyond Latin-1: decoded by the file's own rule
+        return None
+    for name in _TRY_ENCODINGS:
+        try:
+            text = [r.decode(name) for r in raw]
+        except UnicodeDecodeError:
+            continue
+        if name == "UTF-8" or all(_is_cjk(t) for t in text):
+            return name
+    return None
 
 
 def _pick_layer(path: Path) -> Any:

@@ -7,9 +7,12 @@ crash never leaves half a file under the final name.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
+import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["EXCEL_SHEETS", "to_csv", "to_excel", "to_geojson", "to_geopackage",
+__all__ = ["EXCEL_SHEETS", "results_folder", "to_csv", "to_excel", "to_geojson", "to_geopackage",
            "to_geoparquet", "write_layers", "write_weather_csv"]
 
 #: The sheets of :func:`to_excel`, in order, and what each holds.
@@ -52,6 +55,87 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (one of another user counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale(parent: Path, name: str) -> None:
+    """Remove ``.NAME.tmp-PID-*`` and ``.NAME.old-PID-*`` folders whose process is dead."""
+    for kind in ("tmp", "old"):
+        for p in parent.glob(f".{name}.{kind}-*-*"):
+            pid = p.name[len(f".{name}.{kind}-"):].split("-")[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def _swap_in(tmp: Path, path: Path) -> None:
+    """Rename the folder ``tmp`` onto ``path``, moving an existing ``path`` aside first."""
+    aside: list[Path] = []
+    try:
+        for _ in range(100):  # another run may put its folder there between two renames
+            try:
+                os.rename(tmp, path)  # onto a missing (or empty) folder: atomic
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+            old = path.parent / f".{path.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+            with contextlib.suppress(FileNotFoundError):
+                os.rename(path, old)  # the window: from here to the rename above, no `path`
+                aside.append(old)
+        raise OSError(f"{path}: could not rename the new results into place")
+    finally:
+        for old in aside:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def results_folder(path: str | Path) -> Iterator[Path]:
+    """Yield a new temporary folder beside ``path``; put it in place of ``path`` at the end.
+
+    A reader of ``path`` sees the earlier run's files or the new run's, never a mix: the
+    files are written into ``.NAME.tmp-PID-RANDOM`` in the same parent folder, and when the
+    block succeeds the old ``path`` is renamed aside and the new folder renamed onto
+    ``path`` (both :func:`os.rename`, atomic on one file system), then the old one removed.
+    Between those two renames (microseconds) ``path`` does not exist: a reader then finds
+    no folder, never a mixed one. Two runs into one folder each write their own temporary
+    folder, and the last to finish wins whole. If the block raises (an error, or
+    ``SystemExit``/``KeyboardInterrupt`` from a signal handler), the temporary folder is
+    removed and ``path`` is left as it was. A process killed with SIGKILL leaves ``path``
+    whole and its temporary folder behind; the next call removes such folders whose
+    process id is no longer running.
+
+    Parameters
+    ----------
+    path : str or Path
+        The results folder; its parent is made if missing.
+
+    Yields
+    ------
+    Path
+        The temporary folder to write into.
+    """
+    path = Path(path)
+    parent = path.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(parent, path.name)
+    tmp = parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        _swap_in(tmp, path.absolute())
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _json_value(v: Any) -> Any:

@@ -313,6 +313,10 @@ def shortfall(
     >>> bool(rep.plan["cumulative_kwp"].iloc[-1] >= 500) or not rep.reachable
     True
     """
+    if isinstance(getattr(result, "index", None), pd.MultiIndex):
+        raise ValueError(f"shortfall needs one label per building; this result has a "
+                         f"MultiIndex {list(result.index.names)}: call "
+                         "result.reset_index() first (the levels become columns).")
     if policy not in POLICIES:
         raise ArgumentError(f"policy={policy!r}; use one of {list(POLICIES)}.")
     if not 0 <= uptake <= 1:  # also refuses NaN
