@@ -136,6 +136,7 @@ def test_two_runs_into_one_folder_leave_one_runs_files(tmp_path, small_input):
     plan_geo = gpd.read_file(out / "plan.geojson")
     targets = [kw for kw in procs if f"against the {kw / 1000:,.1f} MW target" in report]
     assert len(targets) == 1
-    assert shortfall["target_kw"].sum() == pytest.approx(targets[0])
+    # each district's share is written to 3 decimals: the sum is off by <= 0.0005 a row
+    assert shortfall["target_kw"].sum() == pytest.approx(targets[0], abs=5e-4 * len(shortfall))
     assert len(plan) == len(plan_geo)
     assert plan["cumulative_kwp"].iloc[-1] >= targets[0] > plan["cumulative_kwp"].iloc[-2]

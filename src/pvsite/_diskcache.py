@@ -108,7 +108,9 @@ def _numba_cache_dir() -> Path | None:
     Returns the folder numba caches pvsite's kernels in, or None when they go beside the
     sources (``__pycache__``). ``NUMBA_CACHE_DIR``, when set, is kept.
     """
-    from numba.core import config
+    from numba.core import config as _config
+
+    config: Any = _config  # CACHE_DIR is set at numba's import, unknown to its stubs
 
     if config.CACHE_DIR:
         return Path(config.CACHE_DIR)

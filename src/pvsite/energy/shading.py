@@ -52,8 +52,8 @@ ELEVATION_STEP = 1.0
 
 
 def _class_tables(weather: Any, classes: np.ndarray, sectors: int, mounting: str,
-                  assumptions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per orientation class: binned beam and circumsolar, the rest of the sky, annual AC.
+                  assumptions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per orientation class: binned beam and circumsolar, sky, annual AC, beam's running sum.
 
     Beam and circumsolar diffuse, weighted by each hour's conversion to AC, binned by the
     sun's sector and elevation; the rest of the sky diffuse (isotropic and horizon band) and

@@ -353,7 +353,7 @@ def layout_planes(planes: pd.DataFrame, *, latitude: float, flat_tilt: float,
             gap = np.array([gaps.get(f, 0.0) for f in facing_deg]) if flat.any() else 0.0
             depth = np.where(flat, slant * np.cos(np.radians(flat_tilt)), slant)
             pitch = np.where(flat, depth + gap, slant)
-            counts, rows = pack(*edges, depth, pitch, np.full(n, along),  # type: ignore[call-arg]
+            counts, rows = pack(*edges, depth, pitch, np.full(n, along),
                                 PHASES)
             better = counts > best
             best = np.where(better, counts, best)

@@ -314,7 +314,7 @@ def shortfall(
     True
     """
     if isinstance(getattr(result, "index", None), pd.MultiIndex):
-        raise ValueError(f"shortfall needs one label per building; this result has a "
+        raise ArgumentError(f"shortfall needs one label per building; this result has a "
                          f"MultiIndex {list(result.index.names)}: call "
                          "result.reset_index() first (the levels become columns).")
     if policy not in POLICIES:
