@@ -177,3 +177,25 @@ def test_carports_match_charging_hour_by_hour(scene, shanghai_weather):
     assert row["self_consumption_share"] == pytest.approx(covered / row["annual_kwh"], rel=1e-4)
     # hourly, the canopy covers less than its annual balance says (night, cloudy mornings)
     assert row["solar_share_of_charging"] < min(row["annual_kwh"] / row["charging_kwh"], 1.0)
+
+
+def test_plan_frame_draws_each_carport_on_its_car_park_even_when_labels_repeat(
+        scene, shanghai_weather):
+    # car parks labelled 0, 1, 2 like the buildings: the plan's rows are told apart by surface
+    plain, _, _, _ = scene
+    b = plain.drop(columns=[c for c in plain.columns if c != plain.geometry.name])
+    b = b.assign(institution_type=["school", "school", "hospital"], height=[12.0, 15.0, 20.0],
+                 institution_id=["s", "s", "h"], district=["A", "A", "B"])
+    p = gpd.GeoDataFrame(
+        {"parking": ["surface", "surface"], "institution_type": ["school", "hospital"],
+         "institution_id": ["s", "h"], "district": ["A", "B"]},
+        geometry=[shapely.box(X, Y - 60, X + 50, Y - 30),
+                  shapely.box(X + 300, Y - 80, X + 360, Y - 40)], index=[0, 2], crs="EPSG:32651")
+    both = pvsite.estimate(b, shanghai_weather, districts=False, parking=p)
+    report = pvsite.shortfall(both, target_kw=10**6, surfaces=("roof", "carport"))
+    g = pvsite.plan_frame(report, both)
+    assert set(g["surface"]) == {"roof", "carport"} and len(g) == len(report.plan)
+    for label, row in g.iterrows():
+        want = (p.geometry.to_crs(g.crs).loc[label] if row["surface"] == "carport"
+                else b.geometry.to_crs(g.crs).loc[label])
+        assert row.geometry.equals_exact(want, 1e-6), (label, row["surface"])

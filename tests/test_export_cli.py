@@ -155,6 +155,9 @@ def _exit_code(argv):
     ["run", "--uptake", "2"],
     ["run", "--min-system-kwp", "-3"],
     ["run", "--policy", "cheapest"],
+    ["run", "--count", "roof,window"],
+    ["run", "--count", "roof,carport"],  # carports counted without --parking
+    ["run", "--count", "facade"],  # facades counted without --facades
     ["run", "--no-such-option"],
     ["frobnicate"],
     [],
@@ -265,8 +268,10 @@ def test_run_with_facades_and_parking_on_a_real_extract(tmp_path):
     # most of the extract's heights are defaulted: the shortfall warns, the report says so
     with pytest.warns(pvsite.PvsiteWarning, match="Heights defaulted"):
         assert main(["run", "--footprints", extract, "--sites", extract, "--parking", extract,
-                     "--facades", "--no-maps", "--out", str(out)]) == 0
+                     "--facades", "--count", "roof,facade,carport", "--no-maps",
+                     "--out", str(out)]) == 0
     report = (out / "report.md").read_text(encoding="utf-8")
+    assert "Surfaces counted: roofs, facades, carports" in report
     assert "Heights defaulted for" in report and "sites mapped without buildings" in report
     assert "© OpenStreetMap contributors" in report or "OpenStreetMap contributors" in report
     lots = pd.read_csv(out / "carports.csv", encoding="utf-8-sig")
@@ -276,3 +281,13 @@ def test_run_with_facades_and_parking_on_a_real_extract(tmp_path):
     b = pd.read_csv(out / "buildings.csv", encoding="utf-8-sig", nrows=5)
     assert {"facade_capacity_kwp", "facade_annual_kwh"} <= set(b.columns)
     assert (out / "facade_pilots.csv").is_file()
+    # the plan ranks the three kinds; each carport row is drawn on its car park's outline
+    plan = pd.read_csv(out / "plan.csv", encoding="utf-8-sig")
+    plan_geo = gpd.read_file(out / "plan.geojson")
+    assert len(plan_geo) == len(plan) and set(plan["surface"]) <= {"roof", "facade", "carport"}
+    parks = pvsite.read_osm(extract, layer="parking").to_crs(plan_geo.crs)
+    for _, row in plan_geo[plan_geo["surface"] == "carport"].iterrows():
+        assert row.geometry.normalize().equals_exact(
+            parks.geometry.loc[row["building"]].normalize(), 1e-6)
+    districts = pd.read_csv(out / "districts.csv", encoding="utf-8-sig")
+    assert {"carport_capacity_kwp", "facade_capacity_kwp"} <= set(districts.columns)

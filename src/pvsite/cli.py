@@ -54,10 +54,13 @@ OUTPUT_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
         "district": "district name as in the boundaries",
         "district_en": "district name in English, where known",
         **TABLE_COLUMNS}),
-    "plan.csv": ("the ranked roofs that reach the target and no more, in plan order; "
-                 "`building` joins it to buildings.csv and buildings.geojson", PLAN_COLUMNS),
-    "plan.geojson": ("the plan's roofs with their footprints, in WGS84 (RFC 7946): the columns "
-                     "of plan.csv, feature id = `building`", {}),
+    "plan.csv": ("the ranked roofs (with --count, facades and carports too: `surface`) that "
+                 "reach the target and no more, in plan order; `building` joins it to "
+                 "buildings.csv and buildings.geojson (a carport's to carports.csv)",
+                 PLAN_COLUMNS),
+    "plan.geojson": ("the plan's surfaces with their footprints (a carport's car park), in "
+                     "WGS84 (RFC 7946): the columns of plan.csv, feature id = `building` (= "
+                     "`rank` where a building has several surfaces in the plan)", {}),
     "plan.gpkg": ("the same as a GeoPackage layer 'plan' in the buildings' projected CRS", {}),
     "map.html": ("an interactive map of the buildings coloured by capacity, a tooltip per "
                  "building (pvsite.explore); open it in a browser (the background map and "
@@ -251,6 +254,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="car parks for PV carports with chargers: an OSM extract (.osm/.pbf, "
                         "its amenity=parking areas) or any polygon file (carports.csv, "
                         "carports.geojson, carport_pilots.csv)")
+    r.add_argument("--count", type=_surfaces, default=("roof",), metavar="KINDS",
+                   help="surfaces the shortfall, the plan and the roll-ups count, comma "
+                        "separated: roof, facade (needs --facades), carport (needs --parking); "
+                        "default: roof")
     r.add_argument("--uncertainty", type=_draws, default=0, metavar="N",
                    help="draw the uncertain assumptions N times (e.g. 200): print the city's "
                         "P10/P50/P90 and the chance to reach the target, write uncertainty.csv")
@@ -287,10 +294,27 @@ def _draws(text: str) -> int:
     return n
 
 
+def _surfaces(text: str) -> tuple[str, ...]:
+    """``--count``: a comma-separated list of surface kinds."""
+    from .results.rollup import SURFACES
+
+    kinds = tuple(dict.fromkeys(k.strip().lower() for k in text.split(",") if k.strip()))
+    wrong = [k for k in kinds if k not in SURFACES]
+    if wrong or not kinds:
+        raise argparse.ArgumentTypeError(f"{text!r}: give some of {', '.join(SURFACES)}, "
+                                         "comma separated")
+    return kinds
+
+
 def _check_paths(args: argparse.Namespace) -> None:
     """Fail early, in one line, on an input file that is missing or an --out not writable."""
     import os
 
+    count = getattr(args, "count", ("roof",))
+    for kind, option, given in (("facade", "--facades", args.facades),
+                                ("carport", "--parking FILE", args.parking is not None)):
+        if kind in count and not given:
+            raise PvsiteError(f"--count {','.join(count)}: counting {kind}s needs {option}.")
     for option, path in (("--footprints", args.footprints), ("--weather", args.weather),
                          ("--districts", args.districts), ("--dsm", args.dsm),
                          ("--sites", args.sites), ("--district-targets", args.district_targets),
@@ -616,13 +640,18 @@ def run(args: argparse.Namespace) -> int:
         lots = carports(parking, weather, buildings=buildings, sites=sites,
                         districts=districts, assumptions=a)
     stage(2)
-    report = shortfall(result, args.target_kw, args.installed_kw, policy=args.policy,
+    counted = result  # what the shortfall and the roll-ups count: roofs, facades, car parks
+    if "carport" in args.count and lots is not None:
+        from .parking import with_car_parks
+
+        counted = with_car_parks(result, lots)
+    report = shortfall(counted, args.target_kw, args.installed_kw, policy=args.policy,
                        uptake=args.uptake, min_system_kwp=args.min_system_kwp,
                        district_targets_kw=district_targets, assumptions=a, sites=sites,
-                       uncertainty=args.uncertainty)
-    by_district = rollup(result, "district", target_kw=a.target_kw)
-    by_type = rollup(result, "institution_type", target_kw=a.target_kw)
-    by_institution = rollup(result, "institution", target_kw=a.target_kw)
+                       uncertainty=args.uncertainty, surfaces=args.count)
+    by_district, by_type, by_institution = (
+        rollup(counted, by, target_kw=a.target_kw, surfaces=args.count)
+        for by in ("district", "institution_type", "institution"))
     english = {str(k): str(v) for k, v in
                result[["district", "district_en"]].dropna().drop_duplicates("district")
                .itertuples(index=False)} if "district_en" in result else {}
@@ -642,7 +671,7 @@ def run(args: argparse.Namespace) -> int:
         export.to_csv(report.table, out / "shortfall.csv"),
         export.to_csv(report.plan.set_index("rank"), out / "plan.csv"),
     ]
-    plan_geo = plan_frame(report, result)
+    plan_geo = plan_frame(report, counted)
     written += [export.to_geojson(plan_geo, out / "plan.geojson"),
                 export.to_geopackage(plan_geo, out / "plan.gpkg", layer="plan")]
     if args.excel:

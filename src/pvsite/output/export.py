@@ -190,8 +190,10 @@ def geojson_text(gdf: Any, *, decimals: int = 7, metadata: dict[str, Any] | None
     same data are identical byte for byte. Missing and non-finite values become ``null``.
     With ``key``, each feature's ``id`` is its row's index label, also kept as the first
     property, ``building`` (``building_index`` where the input has a ``building`` column, as
-    OpenStreetMap data do): the key that joins it back to the CSV tables. (Without, the text
-    of the bundled data files, which scripts/make_data.py writes byte for byte.)
+    OpenStreetMap data do): the key that joins it back to the CSV tables. Where labels repeat
+    (a plan with a building's roof and its facade) ids stay unique: the ``rank`` column's
+    value if the frame has one, else the row number. (Without ``key``, the text of the
+    bundled data files, which scripts/make_data.py writes byte for byte.)
     """
     import shapely
 
@@ -203,7 +205,11 @@ def geojson_text(gdf: Any, *, decimals: int = 7, metadata: dict[str, Any] | None
         props.insert(0, _key_name(props.columns), props.index)
     columns = list(props.columns)
     records = props.to_numpy(dtype=object)
-    ids = [_json_value(v) for v in gdf.index]
+    if gdf.index.is_unique:
+        ids = [_json_value(v) for v in gdf.index]
+    else:  # GDAL, QGIS and Leaflet expect one feature per id
+        ids = (gdf["rank"].tolist() if "rank" in gdf.columns and gdf["rank"].is_unique
+               else list(range(len(gdf))))
     lines = []
     for fid, geom, row in zip(ids, geoms, records, strict=True):
         if geom is None or shapely.is_empty(geom):

@@ -531,7 +531,8 @@ def plan_frame(report: ShortfallReport, result: Any) -> Any:
     report : ShortfallReport
         From :func:`shortfall` on ``result``.
     result : GeoDataFrame
-        From :func:`pvsite.estimate`: its geometry is joined on the plan's ``building``.
+        From :func:`pvsite.estimate` (with car park rows when the plan counts carports):
+        its geometry is joined on the plan's ``building``, a carport's on its car park.
 
     Returns
     -------
@@ -551,7 +552,14 @@ def plan_frame(report: ShortfallReport, result: Any) -> Any:
     import geopandas as gpd
 
     plan = report.plan.set_index("building")
-    geometry = result.geometry.reindex(plan.index)
-    out = gpd.GeoDataFrame(plan, geometry=geometry.to_numpy(), crs=result.crs)
+    if "site_kind" in result.columns:  # car parks' labels may repeat buildings': look each up
+        lot = result["site_kind"].to_numpy() == "car_park"
+        on_lot = (plan["surface"].to_numpy() == "carport" if "surface" in plan.columns
+                  else np.zeros(len(plan), dtype=bool))
+        geometry = np.where(on_lot, result.geometry[lot].reindex(plan.index).to_numpy(),
+                            result.geometry[~lot].reindex(plan.index).to_numpy())
+    else:
+        geometry = result.geometry.reindex(plan.index).to_numpy()
+    out = gpd.GeoDataFrame(plan, geometry=geometry, crs=result.crs)
     out.attrs.update({k: v for k, v in result.attrs.items() if isinstance(v, str)})
     return out
