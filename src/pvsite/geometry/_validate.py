@@ -48,6 +48,16 @@ def clean_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     invalid |= nonfinite
     note[nonfinite] = "coordinates not finite (NaN or infinite vertex)"
     check &= ~nonfinite
+    collection = check & (kinds == 7)  # its lines and points would stretch the outline
+    if collection.any():
+        out[collection] = [shapely.union_all(
+            [p for p in shapely.get_parts(g) if p.geom_type in _POLYGONAL])
+            for g in out[collection]]
+        note[collection] = "polygons of a geometry collection kept, its points and lines left out"
+        hollow = collection & shapely.is_empty(out)
+        invalid |= hollow
+        note[hollow] = "a geometry collection with no polygon (a point or line has no roof)"
+        check &= ~hollow
     bad = np.zeros(n, dtype=bool)
     bad[check] = ~shapely.is_valid(out[check])
     if bad.any():

@@ -182,6 +182,14 @@ def _flat(table: Any, horizon: bool) -> Any:
     return out
 
 
+def _rounded_geometry(gj: dict[str, Any], decimals: int) -> dict[str, Any]:
+    """A GeoJSON geometry with its coordinates rounded (a GeometryCollection's members too)."""
+    if gj["type"] == "GeometryCollection":
+        return {"type": gj["type"],
+                "geometries": [_rounded_geometry(g, decimals) for g in gj["geometries"]]}
+    return {"type": gj["type"], "coordinates": _round_coords(gj["coordinates"], decimals)}
+
+
 def geojson_text(gdf: Any, *, decimals: int = 7, metadata: dict[str, Any] | None = None,
                  key: bool = False) -> str:
     """GeoJSON text of a GeoDataFrame per RFC 7946: WGS84, counter-clockwise exteriors.
@@ -215,8 +223,7 @@ def geojson_text(gdf: Any, *, decimals: int = 7, metadata: dict[str, Any] | None
         if geom is None or shapely.is_empty(geom):
             gj = None
         else:
-            gj = shapely.geometry.mapping(geom)
-            gj = {"type": gj["type"], "coordinates": _round_coords(gj["coordinates"], decimals)}
+            gj = _rounded_geometry(shapely.geometry.mapping(geom), decimals)
         feature: dict[str, Any] = {"type": "Feature"}
         if key:
             feature["id"] = fid if isinstance(fid, (int, float)) else str(fid)

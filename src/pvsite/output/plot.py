@@ -1123,6 +1123,17 @@ def explore(result: Any, *, column: str = "capacity_kwp", tooltip: Sequence[str]
             if c in result and c != column]
     present = result.geometry.notna() & ~result.geometry.is_empty
     frame = result.loc[present, [*tips, column, result.geometry.name]].to_crs(4326)
+    # a GeometryCollection (an invalid input row) has no tooltip in Leaflet: draw its parts
+    mixed = frame.geom_type.to_numpy() == "GeometryCollection"
+    if mixed.any():
+        import shapely
+
+        frame = frame.copy()
+        areas = [[p for p in shapely.get_parts(g) if shapely.get_dimensions(p) == 2]
+                 for g in frame.geometry[mixed]]
+        frame.loc[mixed, frame.geometry.name] = [
+            shapely.unary_union(a) if a else g.envelope
+            for a, g in zip(areas, frame.geometry[mixed], strict=True)]
     frame.insert(0, "building", frame.index.astype(str))
     values = frame[column].astype(float)
     name, unit, _ = _label(column)
