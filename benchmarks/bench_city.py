@@ -2,11 +2,13 @@
 
     python benchmarks/bench_city.py [N ...]      # default: 100000 1000000
     python benchmarks/bench_city.py 1000000 --base REV [--pairs 2]
+    python benchmarks/bench_city.py 1000000 --facades   # also with facades=True: the ratio
 
 Each size runs in a fresh process; writes benchmarks/results/bench_city.json with wall time,
 peak memory, time per stage (cProfile, cumulative) and the ratio to a per-building pvlib
 ModelChain loop measured on a sample. Target (issue 8): 10^6 buildings in <= 60 s and <= 8 GB
-on 2 cores.
+on 2 cores. ``--facades`` also runs each size with ``facades=True`` (no profile) in its own
+process and records the time ratio (issue 16: at most 1.5).
 
 ``--base REV`` also times another revision of this repository (checked out in a temporary git
 worktree, its numba caches warmed by a first unrecorded run), alternating base and here
@@ -31,13 +33,15 @@ n = {n}
 city = pvsite.synthetic_city(n, seed=0)
 w = pvsite.datasets.shanghai_weather()
 t = time.perf_counter()
-r = pvsite.estimate(city, w, progress=False)
+r = pvsite.estimate(city, w, progress=False, facades={facades})
 d = pvsite.rollup(r, "institution_type")
 seconds = time.perf_counter() - t
 peak = peak_rss_mb()
 if not {profile}:
-    print(json.dumps({{"n": n, "seconds": seconds, "peak_rss_mb": peak,
-                      "capacity_mwp": float(r["capacity_kwp"].sum() / 1000)}}))
+    print(json.dumps({{"n": n, "seconds": seconds, "peak_rss_mb": peak, "facades": {facades},
+                      "capacity_mwp": float(r["capacity_kwp"].sum() / 1000),
+                      "facade_capacity_mwp": float(r["facade_capacity_kwp"].sum() / 1000)
+                      if {facades} else 0.0}}))
     raise SystemExit
 # a second run under cProfile, only for the time per stage (the profiler slows it down)
 prof = cProfile.Profile()
@@ -64,12 +68,13 @@ print(json.dumps({{"n": n, "seconds": seconds, "peak_rss_mb": peak,
 """
 
 
-def _child(n: int, profile: bool = True, src: str | None = None) -> dict:
+def _child(n: int, profile: bool = True, src: str | None = None,
+           facades: bool = False) -> dict:
     here = str(Path(__file__).resolve().parent)
     head = f"import sys; from pathlib import Path; sys.path.insert(0, {here!r})\n"
     if src is not None:  # another revision's package first on the path
         head += f"sys.path.insert(0, {src!r})\n"
-    return run_in_child(head + CHILD.format(n=n, profile=profile))
+    return run_in_child(head + CHILD.format(n=n, profile=profile, facades=facades))
 
 
 def _against_base(n: int, rev: str, pairs: int) -> dict:
@@ -112,13 +117,21 @@ def main(argv: list[str]) -> None:
     ap.add_argument("sizes", nargs="*", type=int, default=[100_000, 1_000_000])
     ap.add_argument("--base", help="also time this revision, alternating with this one")
     ap.add_argument("--pairs", type=int, default=2, help="base/here pairs with --base")
+    ap.add_argument("--facades", action="store_true", help="also time facades=True")
     args = ap.parse_args(argv)
     runs = [_child(n) for n in args.sizes]
+    with_facades = [_child(n, profile=False, facades=True) for n in args.sizes] \
+        if args.facades else []
     per_roof = modelchain_per_roof()
     for r in runs:
         r["speedup_vs_modelchain_loop"] = per_roof * r["n"] / r["seconds"]
     payload = {"modelchain_seconds_per_building": per_roof, "runs": runs,
-               "targets": {"seconds_1e6": 60, "memory_mb_1e6": 8192}}
+               "targets": {"seconds_1e6": 60, "memory_mb_1e6": 8192,
+                           "facades_over_roofs_only": 1.5}}
+    if with_facades:
+        payload["with_facades"] = [
+            {**f, "ratio_to_roofs_only": f["seconds"] / r["seconds"]}
+            for r, f in zip(runs, with_facades, strict=True)]
     if args.base:
         payload["against_base"] = _against_base(max(args.sizes), args.base, args.pairs)
     path = write("bench_city", payload)
@@ -127,6 +140,10 @@ def main(argv: list[str]) -> None:
               f"{r['speedup_vs_modelchain_loop']:,.0f}x a per-building ModelChain loop")
         for k, v in list(r["stages_cumulative_seconds_profiled"].items())[:8]:
             print(f"    {k:<40} {v:8.1f} s")
+    for f in payload.get("with_facades", []):
+        print(f"{f['n']:>9,} buildings with facades: {f['seconds']:.1f} s "
+              f"({f['ratio_to_roofs_only']:.2f}x roofs only), peak {f['peak_rss_mb']:.0f} MB, "
+              f"{f['facade_capacity_mwp']:,.0f} MWp on walls")
     if args.base:
         c = payload["against_base"]
         print(f"against {c['base'][:10]}: {c['seconds_median']['base']:.1f} s there, "
