@@ -199,3 +199,30 @@ def test_plan_frame_draws_each_carport_on_its_car_park_even_when_labels_repeat(
         want = (p.geometry.to_crs(g.crs).loc[label] if row["surface"] == "carport"
                 else b.geometry.to_crs(g.crs).loc[label])
         assert row.geometry.equals_exact(want, 1e-6), (label, row["surface"])
+
+
+def test_the_range_counts_the_same_surfaces_as_the_potential(scene):
+    # was: the P10/P50/P90 of the roofs alone beside a potential of roofs, facades and carports
+    _, both, _, _ = scene
+    kinds = ("roof", "facade", "carport")
+    fixed = pvsite.Assumptions(obstruction_share_range=(1.0, 1.0), weather_year_range=(1.0, 1.0),
+                               default_height_shading_range=(1.0, 1.0))
+    rep = pvsite.shortfall(both, target_kw=10**6, surfaces=kinds, uncertainty=20,
+                           assumptions=fixed)
+    u = rep.uncertainty.set_index(["level", "key", "quantity"])
+    for q, total in (("capacity_kwp", rep.potential_kw),
+                     ("annual_kwh", rep.plan["annual_kwh"].sum())):
+        for c in ("deterministic", "p10", "p50", "p90"):
+            assert u.loc[("city", "city", q), c] == pytest.approx(total, rel=1e-9), (q, c)
+    by_district = rep.plan.groupby("district")["capacity_kwp"].sum()
+    for d, kwp in by_district.items():
+        assert u.loc[("district", d, "capacity_kwp"), "p50"] == pytest.approx(kwp, rel=1e-9)
+    # with the default ranges the walls and canopies are in every draw, as they are
+    wide = pvsite.shortfall(both, target_kw=10**6, surfaces=kinds, uncertainty=50)
+    roofs = pvsite.shortfall(both, target_kw=10**6, uncertainty=50)
+    others = rep.plan.loc[rep.plan["surface"] != "roof", "capacity_kwp"].sum()
+    w = wide.uncertainty.set_index(["level", "key", "quantity"])
+    r = roofs.uncertainty.set_index(["level", "key", "quantity"])
+    for c in ("p10", "p50", "p90"):
+        assert w.loc[("city", "city", "capacity_kwp"), c] == pytest.approx(
+            r.loc[("city", "city", "capacity_kwp"), c] + others, rel=1e-9)

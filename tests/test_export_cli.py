@@ -272,6 +272,10 @@ def test_run_with_facades_and_parking_on_a_real_extract(tmp_path):
                      "--out", str(out)]) == 0
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "Surfaces counted: roofs, facades, carports" in report
+    # the share of defaulted heights is of the buildings: the car parks counted do not dilute it
+    b_all = pd.read_csv(out / "buildings.csv", encoding="utf-8-sig")
+    share = (b_all["height_source"] == "default").mean()
+    assert f"Heights defaulted for {share:.0%}" in report
     assert "Heights defaulted for" in report and "sites mapped without buildings" in report
     assert "© OpenStreetMap contributors" in report or "OpenStreetMap contributors" in report
     lots = pd.read_csv(out / "carports.csv", encoding="utf-8-sig")

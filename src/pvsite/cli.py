@@ -717,7 +717,6 @@ def run(args: argparse.Namespace) -> int:
             maps.append(name)
 
     stage(5)
-    labels = str(result.attrs.get("data_labels", ""))
     summary = _summary_lines(result)
     text = _report_md(result=result, weather=weather, report=report, summary=summary,
                       english=english, maps=maps,
@@ -730,12 +729,29 @@ def run(args: argparse.Namespace) -> int:
     bar.update()
     bar.close()
 
-    head = "pvsite" + (f" on {labels.upper()} data (a demonstration, not real buildings)"
-                       if labels else "")
-    print("\n".join([head, *summary, report.summary()]))
+    print("\n".join([_head_line(str(buildings.attrs.get("label", "") or ""),
+                                str(weather.attrs.get("label", "") or "")),
+                     *summary, report.summary()]))
     print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
     print(f"done in {time.perf_counter() - t0:.1f} s")
     return 0
+
+
+def _head_line(buildings_label: str, weather_label: str) -> str:
+    """The console's first line: which inputs are labelled (synthetic, generated), each named.
+
+    >>> _head_line("synthetic", "generated")
+    'pvsite on SYNTHETIC buildings and GENERATED weather (a demonstration, not real buildings)'
+    >>> _head_line("", "generated")  # real footprints with the bundled year
+    'pvsite on GENERATED weather'
+    """
+    parts = [f"{label.upper()} {what}" for label, what in ((buildings_label, "buildings"),
+                                                           (weather_label, "weather")) if label]
+    if not parts:
+        return "pvsite"
+    demo = buildings_label.lower() == "synthetic"
+    return ("pvsite on " + " and ".join(parts)
+            + (" (a demonstration, not real buildings)" if demo else ""))
 
 
 def _check_replaceable(out: Path) -> None:

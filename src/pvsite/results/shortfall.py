@@ -103,8 +103,9 @@ class ShortfallReport:
         Where the districts' targets came from: ``'given'`` (``district_targets_kw``) or
         ``'shared'`` (the city target shared out by technical potential).
     uncertainty : DataFrame or None
-        With ``shortfall(..., uncertainty=N)``: P10/P50/P90 of the eligible roofs' capacity
-        [kWp] and annual energy [kWh] for the city, each district and each institution type
+        With ``shortfall(..., uncertainty=N)``: P10/P50/P90 of the eligible surfaces' capacity
+        [kWp] and annual energy [kWh] (the roofs drawn; facades and carports counted as they
+        are, their energy times the weather factor) for the city, each district and each type
         over N draws of the uncertain assumptions (columns
         :data:`pvsite.results.uncertainty.UNCERTAINTY_COLUMNS`); else None.
     p_reachable : float or None
@@ -151,7 +152,7 @@ class ShortfallReport:
             f"Plan ({self.policy}): {len(self.plan):,} {what}, "
             f"{self.planned_kw / 1000:,.1f} MWp, "
             f"{self.plan['annual_kwh'].sum() / 1e6:,.1f} GWh/yr."
-            if len(self.plan) else "Plan: no eligible roof.",
+            if len(self.plan) else f"Plan: no eligible {what[:-1]}.",
         ]
         if len(self.plan) and "capex_yuan" in self.plan:
             kwh = self.plan["annual_kwh"].sum()
@@ -167,7 +168,8 @@ class ShortfallReport:
             names = ", ".join(f"{d} ({g / 1000:,.1f} MW)" for d, g in
                               short["gap_kw"].head(5).items())
             lines.append(f"NOT reachable with these buildings: short by "
-                         f"{self.gap_kw / 1000:,.1f} MW even with every suitable roof. "
+                         f"{self.gap_kw / 1000:,.1f} MW even with every suitable "
+                         f"{what[:-1]}. "
                          f"Shortest districts: {names}.")
         if self.uncertainty is not None:
             lines.append(_range_line(self.uncertainty, self.p_reachable))
@@ -269,7 +271,7 @@ def shortfall(
         Number of draws of the uncertain assumptions (0: none). The report then carries
         ``uncertainty`` (P10/P50/P90 per city, district and type) and ``p_reachable``, from
         :func:`pvsite.results.uncertainty.drawn_range` on the eligible roofs with the same
-        policy, uptake and exclusions.
+        policy, uptake and exclusions, the other ``surfaces`` counted added to every draw.
     seed : int or None, default 0
         Seed of the draws (:func:`numpy.random.default_rng`).
     sites : GeoDataFrame, optional
@@ -366,14 +368,16 @@ def shortfall(
     cand = cand[cand["capacity_kwp"] >= max(min_system_kwp, 1e-9)]
     if kinds != ("roof",):
         cand = _other_surfaces(cand if "roof" in kinds else cand.iloc[:0], df, kinds,
-                               excluded_types, uptake, assumptions)
+                               excluded_types, uptake, min_system_kwp, assumptions)
     eco = economics(cand, assumptions=assumptions)  # by position: a label may repeat by kind
     cand = cand.assign(**{c: eco[c].to_numpy() for c in eco})
     potential = float(cand["capacity_kwp"].sum())
     need = max(target - (0.0 if target_is_new else installed), 0.0)
-    drawn, p_reachable = (drawn_range(df[eligible], n_draws=int(uncertainty), need_kw=need,
-                                      uptake=uptake, min_system_kwp=min_system_kwp, seed=seed,
-                                      assumptions=assumptions)
+    others = cand[cand["surface"] != "roof"] if "surface" in cand else None
+    drawn, p_reachable = (drawn_range(df[eligible] if "roof" in kinds else df.iloc[:0],
+                                      n_draws=int(uncertainty), need_kw=need, uptake=uptake,
+                                      min_system_kwp=min_system_kwp, seed=seed,
+                                      assumptions=assumptions, fixed=others)
                           if uncertainty else (None, None))
     outside = float(cand.loc[cand["district"] == "(none)", "capacity_kwp"].sum())
     mostly_outside = potential > 0 and outside / potential > MAX_OUTSIDE_SHARE
@@ -454,8 +458,10 @@ def shortfall(
     }).fillna(0.0)
     notes = [f"District targets: {reading}."]
     a = assumptions or Assumptions()
-    defaulted = (float((df["height_source"] == "default").mean())
-                 if "height_source" in df and len(df) else 0.0)
+    # of the buildings: a car park has no height
+    houses = df[df["site_kind"] != "car_park"] if "site_kind" in df else df
+    defaulted = (float((houses["height_source"] == "default").mean())
+                 if "height_source" in houses and len(houses) else 0.0)
     if defaulted > a.max_default_height_share:
         import warnings
 
@@ -500,9 +506,12 @@ def heights_line(share: float) -> str:
 
 
 def _other_surfaces(roofs: pd.DataFrame, df: pd.DataFrame, kinds: tuple[str, ...],
-                    excluded_types: Sequence[str], uptake: float,
+                    excluded_types: Sequence[str], uptake: float, min_system_kwp: float,
                     assumptions: Assumptions | None) -> pd.DataFrame:
-    """The roofs' candidates with a ``surface`` column, and those of the other kinds counted."""
+    """The roofs' candidates with a ``surface`` column, and the other kinds' (as the roofs).
+
+    Each kind after ``uptake``, none under ``min_system_kwp``.
+    """
     parts = [roofs.assign(surface="roof")]
     allowed = ~df["institution_type"].isin(list(excluded_types)) & (df["status"] != "invalid")
     for k in kinds:
@@ -515,6 +524,7 @@ def _other_surfaces(roofs: pd.DataFrame, df: pd.DataFrame, kinds: tuple[str, ...
         part = df[ok].copy()
         part["capacity_kwp"] = part[cap] * uptake
         part["annual_kwh"] = part[kwh] * uptake
+        part = part[part["capacity_kwp"] >= max(min_system_kwp, 1e-9)]
         part["specific_yield_kwh_per_kwp"] = part[f"{k}_specific_yield_kwh_per_kwp"]
         sv = savings(part["annual_kwh"], assumptions=assumptions)
         for col in ("co2_avoided_t", "coal_saved_tce"):

@@ -65,6 +65,29 @@ def _factors(n_draws: int, types: list[str], a: Assumptions,
     return obstruction, weather, height
 
 
+def _add_fixed(sums: dict, other: pd.DataFrame, f_weather: np.ndarray, dist_keys: np.ndarray,
+               type_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Add surfaces that are not drawn to every draw's sums (in place); the groups' keys."""
+    for lvl, keys in (("district", dist_keys), ("institution_type", type_keys)):
+        wider = np.union1d(keys, other[lvl].to_numpy(dtype=str))
+        at = np.searchsorted(wider, keys)
+        for q in ("capacity_kwp", "annual_kwh"):
+            grown = np.zeros((sums[q][lvl].shape[0], wider.size))
+            grown[:, at] = sums[q][lvl]
+            sums[q][lvl] = grown
+        if lvl == "district":
+            dist_keys = wider
+        else:
+            type_keys = wider
+    for q in ("capacity_kwp", "annual_kwh"):
+        scale = f_weather[:, None] if q == "annual_kwh" else 1.0
+        sums[q]["city"] += other[q].sum() * scale
+        for lvl, keys in (("district", dist_keys), ("institution_type", type_keys)):
+            per = other.groupby(lvl)[q].sum().reindex(keys, fill_value=0.0).to_numpy()
+            sums[q][lvl] += per[None, :] * scale
+    return dist_keys, type_keys
+
+
 def _group_sums(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
     """Sum of each row of ``values`` (draws x buildings) over the buildings of each group."""
     order = np.argsort(codes, kind="stable")
@@ -79,7 +102,8 @@ def _group_sums(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndar
 
 def drawn_range(eligible: pd.DataFrame, *, n_draws: int, need_kw: float, uptake: float = 1.0,
                 min_system_kwp: float = 0.0, seed: int | None = 0,
-                assumptions: Assumptions | None = None) -> tuple[pd.DataFrame, float]:
+                assumptions: Assumptions | None = None,
+                fixed: pd.DataFrame | None = None) -> tuple[pd.DataFrame, float]:
     """P10/P50/P90 of the eligible roofs' potential, and the share of draws that reach a need.
 
     Parameters
@@ -103,6 +127,11 @@ def drawn_range(eligible: pd.DataFrame, *, n_draws: int, need_kw: float, uptake:
     assumptions : Assumptions, optional
         Those given to :func:`pvsite.estimate` (its ``obstruction_share`` is undone and
         redrawn), with the ranges to draw from.
+    fixed : DataFrame, optional
+        Other surfaces the plan counts (facades, carports: ``capacity_kwp`` and
+        ``annual_kwh`` after uptake, ``district``, ``institution_type``). Their obstruction
+        and height ranges are not drawn: each draw adds their capacity as it is and their
+        energy times the draw's weather-year factor.
 
     Returns
     -------
@@ -180,6 +209,15 @@ def drawn_range(eligible: pd.DataFrame, *, n_draws: int, need_kw: float, uptake:
                         "district": district.to_numpy(dtype=str),
                         "institution_type": itype.to_numpy(dtype=str)})
     det = det[det["capacity_kwp"] >= floor_kwp]
+    if fixed is not None and len(fixed):
+        other = pd.DataFrame({
+            "capacity_kwp": fixed["capacity_kwp"].to_numpy(dtype=float),
+            "annual_kwh": fixed["annual_kwh"].to_numpy(dtype=float),
+            "district": fixed["district"].astype(object).fillna("(none)").to_numpy(dtype=str),
+            "institution_type": fixed["institution_type"].astype(object)
+            .fillna("other_public").to_numpy(dtype=str)})
+        dist_keys, type_keys = _add_fixed(sums, other, f_weather, dist_keys, type_keys)
+        det = pd.concat([det, other], ignore_index=True)
     rows = []
     for lvl, keys in (("city", np.array(["city"])), ("district", dist_keys),
                       ("institution_type", type_keys)):
