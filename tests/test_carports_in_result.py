@@ -226,3 +226,19 @@ def test_the_range_counts_the_same_surfaces_as_the_potential(scene):
     for c in ("p10", "p50", "p90"):
         assert w.loc[("city", "city", "capacity_kwp"), c] == pytest.approx(
             r.loc[("city", "city", "capacity_kwp"), c] + others, rel=1e-9)
+
+
+def test_a_carport_in_the_plan_costs_what_carports_says(scene):
+    # was: the roofs' 3.5 yuan/W and no chargers for every row of the plan
+    _, both, _, lots = scene
+    rep = pvsite.shortfall(both, target_kw=10**6, surfaces=("roof", "carport"))
+    canopies = rep.plan[rep.plan["surface"] == "carport"].set_index("building")
+    ok = lots[lots["status"] == "ok"]
+    assert len(canopies) == len(ok)
+    np.testing.assert_allclose(canopies["capex_yuan"].reindex(ok.index), ok["capex_yuan"],
+                               rtol=1e-9)
+    roofs = rep.plan[rep.plan["surface"] == "roof"]
+    a = pvsite.Assumptions()
+    np.testing.assert_allclose(roofs["capex_yuan"],
+                               roofs["capacity_kwp"] * 1000 * a.capex_yuan_per_wp
+                               + a.site_cost_yuan, rtol=1e-9)

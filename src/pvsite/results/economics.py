@@ -32,7 +32,10 @@ def economics(result: Any, *, assumptions: Assumptions | None = None) -> pd.Data
     Parameters
     ----------
     result : DataFrame
-        From :func:`pvsite.estimate` (``capacity_kwp``, ``annual_kwh``).
+        From :func:`pvsite.estimate` (``capacity_kwp``, ``annual_kwh``). Rows with
+        ``surface == 'carport'`` (a plan's) cost ``carport_capex_yuan_per_wp`` and
+        ``charger_capex_yuan`` per ``n_chargers``, as :func:`pvsite.carports`; facades cost
+        what roofs do (no citable BIPV figure was found).
     assumptions : Assumptions, optional
         ``capex_yuan_per_wp``, ``site_cost_yuan``, ``opex_yuan_per_wp_year``,
         ``electricity_price_yuan_per_kwh``, ``discount_rate``, ``lifetime_years``,
@@ -60,6 +63,12 @@ def economics(result: Any, *, assumptions: Assumptions | None = None) -> pd.Data
     kwh = np.asarray(result["annual_kwh"], dtype=float)
     has = kwp > 0
     capex = np.where(has, kwp * 1000 * a.capex_yuan_per_wp + a.site_cost_yuan, np.nan)
+    if "surface" in getattr(result, "columns", ()):  # a carport: canopy and chargers
+        canopy = np.asarray(result["surface"] == "carport") & has
+        chargers = (np.nan_to_num(np.asarray(result["n_chargers"], dtype=float))
+                    if "n_chargers" in result.columns else np.zeros(len(kwp)))
+        capex = np.where(canopy, kwp * 1000 * a.carport_capex_yuan_per_wp
+                         + chargers * a.charger_capex_yuan, capex)
     opex = np.where(has, kwp * 1000 * a.opex_yuan_per_wp_year, np.nan)
     energy_factor = lcoe_factor(a.discount_rate, a.lifetime_years, a.degradation_per_year)
     cost_factor = lcoe_factor(a.discount_rate, a.lifetime_years, 0.0)
