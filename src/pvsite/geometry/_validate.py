@@ -18,6 +18,15 @@ from ..crs import to_metric
 _POLYGONAL = ("Polygon", "MultiPolygon")
 
 
+def polygonal_parts(geoms: Any) -> np.ndarray:
+    """The union of the polygons in each geometry: empty where it has none, None stays None."""
+    import shapely
+
+    return np.array([shapely.union_all([p for p in shapely.get_parts(g)
+                                        if p.geom_type in _POLYGONAL])
+                     if g is not None else None for g in geoms], dtype=object)
+
+
 def clean_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Repair what shapely can; return geometries, 'invalid' mask and a note per building."""
     import shapely
@@ -50,9 +59,7 @@ def clean_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     check &= ~nonfinite
     collection = check & (kinds == 7)  # its lines and points would stretch the outline
     if collection.any():
-        out[collection] = [shapely.union_all(
-            [p for p in shapely.get_parts(g) if p.geom_type in _POLYGONAL])
-            for g in out[collection]]
+        out[collection] = polygonal_parts(out[collection])
         note[collection] = "polygons of a geometry collection kept, its points and lines left out"
         hollow = collection & shapely.is_empty(out)
         invalid |= hollow
@@ -62,11 +69,7 @@ def clean_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     bad[check] = ~shapely.is_valid(out[check])
     if bad.any():
         fixed = shapely.make_valid(out[bad])
-        # keep the polygonal part of what make_valid returns
-        polys = np.array([shapely.union_all(
-            [p for p in shapely.get_parts(g) if p.geom_type in _POLYGONAL]) if g is not None
-            else None for g in fixed], dtype=object)
-        out[bad] = polys
+        out[bad] = polygonal_parts(fixed)  # the polygonal part of what make_valid returns
         note[bad] = "geometry repaired with make_valid"
     has_area = np.zeros(n, dtype=bool)
     has_area[check] = shapely.area(out[check]) > 0

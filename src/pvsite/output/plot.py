@@ -1126,14 +1126,13 @@ def explore(result: Any, *, column: str = "capacity_kwp", tooltip: Sequence[str]
     # a GeometryCollection (an invalid input row) has no tooltip in Leaflet: draw its parts
     mixed = frame.geom_type.to_numpy() == "GeometryCollection"
     if mixed.any():
-        import shapely
+        from ..geometry._validate import polygonal_parts
 
         frame = frame.copy()
-        areas = [[p for p in shapely.get_parts(g) if shapely.get_dimensions(p) == 2]
-                 for g in frame.geometry[mixed]]
+        parts = polygonal_parts(frame.geometry[mixed])
         frame.loc[mixed, frame.geometry.name] = [
-            shapely.unary_union(a) if a else g.envelope
-            for a, g in zip(areas, frame.geometry[mixed], strict=True)]
+            g.envelope if p.is_empty else p
+            for p, g in zip(parts, frame.geometry[mixed], strict=True)]
     frame.insert(0, "building", frame.index.astype(str))
     values = frame[column].astype(float)
     name, unit, _ = _label(column)
