@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .errors import PvsiteError
+from .errors import ArgumentError, PvsiteError
 from .results.rollup import COLUMNS as ROLLUP_COLUMNS
 from .results.shortfall import PLAN_COLUMNS, TABLE_COLUMNS
 from .results.uncertainty import UNCERTAINTY_COLUMNS
@@ -296,14 +296,13 @@ def _draws(text: str) -> int:
 
 def _surfaces(text: str) -> tuple[str, ...]:
     """``--count``: a comma-separated list of surface kinds."""
-    from .results.rollup import SURFACES
+    from .results.rollup import SURFACES, surface_kinds
 
-    kinds = tuple(dict.fromkeys(k.strip().lower() for k in text.split(",") if k.strip()))
-    wrong = [k for k in kinds if k not in SURFACES]
-    if wrong or not kinds:
+    try:
+        return surface_kinds([k.strip().lower() for k in text.split(",") if k.strip()])
+    except ArgumentError:
         raise argparse.ArgumentTypeError(f"{text!r}: give some of {', '.join(SURFACES)}, "
-                                         "comma separated")
-    return kinds
+                                         "comma separated") from None
 
 
 def _check_paths(args: argparse.Namespace) -> None:

@@ -33,14 +33,26 @@ def count_surfaces(result: Any, surfaces: Any) -> tuple[str, ...]:
         An unknown kind, none at all, or a kind whose columns the result lacks (the message
         says which call adds them).
     """
-    kinds = (surfaces,) if isinstance(surfaces, str) else tuple(surfaces)
-    wrong = [k for k in kinds if k not in SURFACES]
-    if wrong or not kinds:
-        raise ArgumentError(f"surfaces={surfaces!r}; use some of {list(SURFACES)}.")
+    kinds = surface_kinds(surfaces)
     for k in kinds:
         if SURFACES[k][0] not in result.columns:
             raise ArgumentError(f"surfaces={surfaces!r} counts {k}s but the result has no "
                              f"{SURFACES[k][0]}: pass the result of {SURFACES[k][2]}.")
+    return kinds
+
+
+def surface_kinds(surfaces: Any) -> tuple[str, ...]:
+    """``surfaces`` (one kind or several) as a tuple of known kinds, each once, in order.
+
+    Raises
+    ------
+    ArgumentError
+        An unknown kind, or none at all.
+    """
+    kinds = (surfaces,) if isinstance(surfaces, str) else tuple(surfaces)
+    wrong = [k for k in kinds if k not in SURFACES]
+    if wrong or not kinds:
+        raise ArgumentError(f"surfaces={surfaces!r}; use some of {list(SURFACES)}.")
     return tuple(dict.fromkeys(kinds))
 
 #: What ``rollup`` can group by, and the columns that name each group.
