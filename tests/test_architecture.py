@@ -65,8 +65,9 @@ def _stage(name):
 def test_the_layout_has_one_subpackage_per_stage():
     for stage in STAGES:
         assert f"pvsite.{stage}" in MODULES, f"src/pvsite/{stage}/__init__.py is missing"
-    # the top floor: the chain, the CLI, the dask runner, and the two foundations
-    for top in ("pipeline", "cli", "distributed", "assumptions", "errors"):
+    # the top floor: the chain, the CLI, the dask runner, the GeoParquet streamer, and the
+    # two foundations
+    for top in ("pipeline", "cli", "distributed", "streaming", "assumptions", "errors"):
         assert f"pvsite.{top}" in MODULES
 
 

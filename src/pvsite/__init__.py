@@ -52,6 +52,7 @@ from .results.savings import savings
 from .results.shortfall import ShortfallReport, plan_frame, shortfall
 from .results.storage import battery_sweep, self_consumption
 from .results.unmapped import unmapped_sites
+from .streaming import estimate_parquet
 
 try:
     __version__ = version("pvsite")
@@ -76,6 +77,7 @@ __all__ = [
     "download_osm",
     "economics",
     "estimate",
+    "estimate_parquet",
     "explore",
     "from_wgs84",
     "group_institutions",

@@ -91,6 +91,11 @@ OPTIONAL_FILES: dict[str, tuple[str, dict[str, str] | None]] = {
                          "WGS84", None),
     "carport_pilots.csv": ("with --parking FILE: the 10 best PV carport projects "
                            "(pvsite.pilots(carports, kind='carport'))", {}),
+    "buildings.parquet": ("with --stream: one row per input building, the input's columns "
+                          "and the estimate, as GeoParquet in the input's CRS, estimated tile "
+                          "by tile for a file larger than memory (pvsite.estimate_parquet); "
+                          "only districts.csv and institution_types.csv are written beside it",
+                          None),
     "uncertainty.csv": ("with --uncertainty N: P10/P50/P90 of the eligible roofs' capacity "
                         "and energy for the city, each district and each institution type over "
                         "N draws of the uncertain assumptions (shortfall(..., uncertainty=N))",
@@ -230,6 +235,15 @@ def _parser() -> argparse.ArgumentParser:
                         "in a temporary folder beside it, then renamed: a killed run leaves "
                         "the earlier results whole); it may hold only pvsite's files "
                         "(default: results/)")
+    r.add_argument("--stream", action="store_true",
+                   help="for a --footprints GeoParquet larger than memory: estimate it tile by "
+                        "tile (pvsite.estimate_parquet) into buildings.parquet, and write only "
+                        "what can be summed from it a chunk at a time: districts.csv, "
+                        "institution_types.csv and the summary (not the shortfall, plan, maps, "
+                        "GeoJSON or CSV of buildings, which need the whole result in memory)")
+    r.add_argument("--tile-rows", type=_tile_rows, default=None, metavar="N",
+                   help="with --stream: buildings per tile; memory grows with it, the halos' "
+                        "share of the work falls (default: 250,000)")
     r.add_argument("--no-maps", action="store_true",
                    help="skip the three PNG maps (faster; report.md then links none)")
     r.add_argument("--sites", type=Path, metavar="FILE",
@@ -291,6 +305,17 @@ def _draws(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of draws") from None
     if n < 0:
         raise argparse.ArgumentTypeError(f"{text!r}: give 0 or more draws")
+    return n
+
+
+def _tile_rows(text: str) -> int:
+    """A whole number of buildings per tile, at least 1, for argparse."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of buildings") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give at least 1 building per tile")
     return n
 
 
@@ -404,23 +429,44 @@ def _summary_lines(result: Any, lang: str = "en") -> list[str]:
     The shortfall's lines follow it, with the sites mapped without buildings and the share of
     defaulted heights.
     """
+    return _summary_text(_summary_counts(result), lang)
+
+
+#: Columns of a result that :func:`_summary_counts` reads.
+_SUMMARY_COLUMNS = ["status", "institution_type", "capacity_kwp", "annual_kwh",
+                    "co2_avoided_t", "coal_saved_tce"]
+
+
+def _summary_counts(result: Any) -> dict[str, float]:
+    """The numbers of the summary, as sums: those of chunks of a result add up to its own."""
+    status = result["status"]
+    ok = (status == "ok").to_numpy()
+    public = (result["institution_type"] != "not_public").to_numpy()
+
+    def total(col: str, rows: Any) -> float:
+        return float(result[col].to_numpy()[rows].sum())
+
+    return {"n": len(result), "ok": int(ok.sum()),
+            "unsuitable": int((status == "unsuitable").sum()),
+            "invalid": int((status == "invalid").sum()),
+            "kwp": total("capacity_kwp", ok), "public_kwp": total("capacity_kwp", ok & public),
+            "kwh": total("annual_kwh", ok), "co2": total("co2_avoided_t", ok),
+            "tce": total("coal_saved_tce", ok), "public": int(public.sum())}
+
+
+def _summary_text(c: dict[str, float], lang: str = "en") -> list[str]:
+    """The summary's lines from :func:`_summary_counts`."""
     from .output.report_text import text
 
     t = text(lang)
-    status = result["status"]
-    ok = result[status == "ok"]
-    public = ok[ok["institution_type"] != "not_public"]
-    kwp = float(ok["capacity_kwp"].sum())
     lines = [
-        t["s_buildings"].format(n=len(result), ok=int((status == "ok").sum()),
-                                unsuitable=int((status == "unsuitable").sum()),
-                                invalid=int((status == "invalid").sum())),
-        t["s_capacity"].format(mwp=kwp / 1000, public=public["capacity_kwp"].sum() / 1000),
-        t["s_energy"].format(gwh=ok["annual_kwh"].sum() / 1e6,
-                             sy=ok["annual_kwh"].sum() / max(kwp, 1e-9)),
-        t["s_savings"].format(co2=ok["co2_avoided_t"].sum(), tce=ok["coal_saved_tce"].sum()),
+        t["s_buildings"].format(n=c["n"], ok=c["ok"], unsuitable=c["unsuitable"],
+                                invalid=c["invalid"]),
+        t["s_capacity"].format(mwp=c["kwp"] / 1000, public=c["public_kwp"] / 1000),
+        t["s_energy"].format(gwh=c["kwh"] / 1e6, sy=c["kwh"] / max(c["kwp"], 1e-9)),
+        t["s_savings"].format(co2=c["co2"], tce=c["tce"]),
     ]
-    if not (result["institution_type"] != "not_public").any():
+    if not c["public"]:
         lines.append(t["s_untagged"])
     return lines
 
@@ -565,46 +611,20 @@ def _report_md(*, result: Any, weather: Any, report: Any, summary: list[str] | N
     return "\n".join(md)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the whole job and write every output; return the exit code."""
-    _check_paths(args)
-    district_targets = _district_targets(args.district_targets)
-    if _first_run():
-        print("pvsite: compiling (first run only)...", file=sys.stderr, flush=True)
-    import matplotlib
+def _columns(args: argparse.Namespace) -> dict[str, str]:
+    """The --height-column, --levels-column and --type-column given, by read_footprints' name."""
+    return {k: v for k, v in (("height", args.height_column), ("levels", args.levels_column),
+                              ("institution_type", args.type_column)) if v}
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import pandas as pd
-    from tqdm.auto import tqdm
 
+def _other_inputs(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
+    """Weather, districts, sites and assumptions of a run, from its options."""
     from .assumptions import Assumptions
     from .inputs import datasets
     from .inputs.footprints import read_footprints
     from .inputs.osm import is_extract, read_osm
     from .inputs.weather import read_weather
-    from .output import export, plot
-    from .pipeline import estimate
-    from .results.rollup import rollup
-    from .results.shortfall import plan_frame, shortfall
 
-    t0 = time.perf_counter()
-    tty = sys.stderr.isatty()
-    stages = ["read inputs", "estimate", "roll up", "write tables", "draw maps", "write report"]
-    bar = tqdm(total=len(stages), desc="pvsite run", unit="stage", disable=not tty,
-               file=sys.stderr, leave=False)
-
-    def stage(i: int) -> None:
-        bar.set_postfix_str(stages[i])
-        if i:
-            bar.update()
-
-    stage(0)
-    columns = {k: v for k, v in (("height", args.height_column), ("levels", args.levels_column),
-                                 ("institution_type", args.type_column)) if v}
-    buildings = (read_footprints(args.footprints, coordinate_system=args.coordinate_system,
-                                 **columns)
-                 if args.footprints else datasets.shanghai_buildings())
     weather = read_weather(args.weather) if args.weather else datasets.shanghai_weather()
     districts = read_footprints(args.districts) if args.districts else None
     sites = None
@@ -623,7 +643,136 @@ def run(args: argparse.Namespace) -> int:
         changes["target_kw"] = args.target_kw
     if args.flat_roof_tilt is not None:
         changes["flat_roof_tilt"] = args.flat_roof_tilt
-    a = Assumptions(**changes)
+    return weather, districts, sites, Assumptions(**changes)
+
+
+#: Options ``--stream`` cannot take: each needs the whole result (or input) in memory.
+_NOT_STREAMED = {"parking": "--parking", "excel": "--excel", "uncertainty": "--uncertainty",
+                 "district_targets": "--district-targets",
+                 "coordinate_system": "--coordinate-system"}
+
+
+def _check_stream(args: argparse.Namespace) -> None:
+    """One-line errors for what --stream cannot do."""
+    if args.footprints is None or args.footprints.suffix.lower() not in (".parquet",
+                                                                         ".geoparquet"):
+        raise PvsiteError("--stream reads a GeoParquet file: give --footprints FILE.parquet "
+                          "(geopandas: gdf.to_parquet(path)).")
+    for name, option in _NOT_STREAMED.items():
+        value = getattr(args, name, None)
+        if value not in (None, False, 0, "wgs84"):
+            raise PvsiteError(f"--stream: {option} needs the whole result in memory; leave it "
+                              "out, or run without --stream.")
+    if tuple(getattr(args, "count", ("roof",))) != ("roof",):
+        raise PvsiteError("--stream: --count counts roofs only; leave it out, or run without "
+                          "--stream.")
+
+
+def _run_streamed(args: argparse.Namespace) -> int:
+    """``run --stream``: estimate_parquet, then roll-ups and the summary a chunk at a time."""
+    from .output import export
+    from .results.rollup import GROUPINGS, READS, combine_rollups, rollup
+    from .streaming import estimate_parquet, iter_parquet
+
+    t0 = time.perf_counter()
+    if _first_run():
+        print("pvsite: compiling (first run only)...", file=sys.stderr, flush=True)
+    weather, districts, sites, a = _other_inputs(args)
+    out = getattr(args, "write_into", None) or args.out
+    out.mkdir(parents=True, exist_ok=True)
+    path = estimate_parquet(args.footprints, out / "buildings.parquet", weather, assumptions=a,
+                            districts=districts, dsm=args.dsm, shading=not args.no_shading,
+                            sites=sites, facades=args.facades, progress=sys.stderr.isatty(),
+                            standardise=True, named=_named(_columns(args)),
+                            **({"tile_rows": args.tile_rows} if args.tile_rows else {}))
+    # what the roll-ups and the summary read: a few columns, a million rows at a time
+    parts: dict[str, list[Any]] = {"district": [], "institution_type": []}
+    need = list(dict.fromkeys([*(k for by in parts for k in GROUPINGS[by]), "district_en",
+                               *_SUMMARY_COLUMNS, *READS]))
+    counts: dict[str, float] = {}
+    english: dict[str, str] = {}
+    for chunk in iter_parquet(path, need):
+        for by, tables in parts.items():
+            tables.append(rollup(chunk, by, target_kw=a.target_kw))
+        for k, v in _summary_counts(chunk).items():
+            counts[k] = counts.get(k, 0) + v
+        if "district_en" in chunk:
+            english.update({str(k): str(v) for k, v in chunk[["district", "district_en"]]
+                            .dropna().drop_duplicates("district").itertuples(index=False)})
+    by_district = combine_rollups(parts["district"], target_kw=a.target_kw)
+    by_type = combine_rollups(parts["institution_type"], target_kw=a.target_kw)
+    by_district.insert(0, "district_en", [english.get(str(d), "") for d in by_district.index])
+    written = [path, export.to_csv(by_district, out / "districts.csv"),
+               export.to_csv(by_type, out / "institution_types.csv")]
+    label = _file_label(args.footprints)
+    print("\n".join([_head_line(label, str(weather.attrs.get("label", "") or "")),
+                     *_summary_text(counts)]))
+    print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
+    print("--stream: not written (they need the whole result in memory): the shortfall, plan, "
+          "maps, report, map.html, buildings.geojson/.csv and institutions.csv")
+    print(f"done in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def _named(columns: dict[str, str]) -> dict[str, str]:
+    """read_footprints' column options as standardise_columns names them."""
+    return {{"levels": "building:levels"}.get(k, k): v for k, v in columns.items()}
+
+
+def _file_label(path: Path) -> str:
+    """The data label ('synthetic') a GeoParquet written by geopandas carries in its attrs."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    try:
+        attrs = json.loads(pq.read_schema(path).metadata.get(b"PANDAS_ATTRS", b"{}"))
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return str(attrs.get("label", "") or "") if isinstance(attrs, dict) else ""
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the whole job and write every output; return the exit code."""
+    _check_paths(args)
+    if getattr(args, "stream", False):
+        _check_stream(args)
+        return _run_streamed(args)
+    district_targets = _district_targets(args.district_targets)
+    if _first_run():
+        print("pvsite: compiling (first run only)...", file=sys.stderr, flush=True)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    from .inputs import datasets
+    from .inputs.footprints import read_footprints
+    from .inputs.osm import is_extract, read_osm
+    from .output import export, plot
+    from .pipeline import estimate
+    from .results.rollup import rollup
+    from .results.shortfall import plan_frame, shortfall
+
+    t0 = time.perf_counter()
+    tty = sys.stderr.isatty()
+    stages = ["read inputs", "estimate", "roll up", "write tables", "draw maps", "write report"]
+    bar = tqdm(total=len(stages), desc="pvsite run", unit="stage", disable=not tty,
+               file=sys.stderr, leave=False)
+
+    def stage(i: int) -> None:
+        bar.set_postfix_str(stages[i])
+        if i:
+            bar.update()
+
+    stage(0)
+    columns = _columns(args)
+    buildings = (read_footprints(args.footprints, coordinate_system=args.coordinate_system,
+                                 **columns)
+                 if args.footprints else datasets.shanghai_buildings())
+    weather, districts, sites, a = _other_inputs(args)
     stage(1)
     result = estimate(buildings, weather, assumptions=a, districts=districts, dsm=args.dsm,
                       shading=not args.no_shading, progress=tty, sites=sites,

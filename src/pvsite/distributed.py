@@ -7,7 +7,9 @@ equals the single-machine one (the test suite checks it on a ``dask.distributed.
 Works on any Dask scheduler; for a cluster, start a ``dask.distributed.Client`` first. The
 yield grids (:func:`pvsite.energy.yields.grid_tables`) are one task of the graph, computed
 once and sent to each worker once, so no worker computes its own. The
-output schema comes from :mod:`pvsite.results.schema`, without running anything.
+output schema comes from :mod:`pvsite.results.schema`, without running anything. The halo's
+reach (:func:`halo_margin`) and the estimate of a chunk with its halo (:func:`estimate_flagged`)
+are shared with :mod:`pvsite.streaming`, which runs the same on tiles of a GeoParquet file.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from .energy.yields import adopt_grids, grid_tables
 from .geometry.horizons import MAX_DISTANCE
 from .results.schema import empty_result, empty_surfaces
 
-__all__ = ["LABELS", "estimate_dask", "is_dask"]
+__all__ = ["HALO_FLAG", "LABELS", "estimate_dask", "estimate_flagged", "halo_margin", "is_dask"]
 
-_HALO_FLAG = "__pvsite_halo__"
+#: Column that marks the rows of a halo: estimated with a chunk to shade it, not kept.
+HALO_FLAG = "__pvsite_halo__"
 #: ``attrs`` key under which a task passes the labels of the rows it had to renumber, for the
 #: reasons that name another building.
 LABELS = "_pvsite_labels"
@@ -82,28 +85,97 @@ def _with_halo(own: Any, before: list[Any], after: list[Any], weather: Any, run:
                                                                      own.index.dtype))
     # halos of earlier partitions first, later ones last: the whole frame's order, which
     # decides which of two equal duplicate footprints is set aside
-    frames = [h.assign(**{_HALO_FLAG: True}) for h in before if len(h)]
-    frames += [own.assign(**{_HALO_FLAG: False})]
-    frames += [h.assign(**{_HALO_FLAG: True}) for h in after if len(h)]
+    frames = [h.assign(**{HALO_FLAG: True}) for h in before if len(h)]
+    frames += [own.assign(**{HALO_FLAG: False})]
+    frames += [h.assign(**{HALO_FLAG: True}) for h in after if len(h)]
     both = pd.concat(frames) if len(frames) > 1 else frames[0]
-    # positions, not labels: labels may repeat across partitions; the labels go along for
-    # the reasons that name another building
+    out, plane_table = estimate_flagged(both, weather, run, kwargs)
+    if plane_table is None:
+        return out
+    return out, plane_table.to_crs(planes_crs)
+
+
+def estimate_flagged(both: Any, weather: Any, run: Any, kwargs: dict[str, Any]
+                     ) -> tuple[Any, Any]:
+    """Estimate a chunk of buildings with its halo, and keep the chunk's own rows.
+
+    Parameters
+    ----------
+    both : GeoDataFrame
+        The chunk's rows and its halo's, in the whole frame's order (which decides which of
+        two equal duplicate footprints is set aside), with a boolean column
+        :data:`HALO_FLAG` that is true on the halo's rows. Labels may repeat.
+    weather : DataFrame
+        From :func:`pvsite.read_weather`.
+    run : callable
+        :func:`pvsite.estimate`.
+    kwargs : dict
+        Passed to ``run``; with ``planes=True`` the plane table comes back too.
+
+    Returns
+    -------
+    (GeoDataFrame, GeoDataFrame or None)
+        The result of the chunk's own rows, on their labels and in their order, without the
+        flag; and with ``planes`` the own rows' planes, named by their buildings' labels (in
+        the UTM zone ``run`` chose), else None.
+    """
+    # positions, not labels: labels may repeat across chunks; the labels go along for the
+    # reasons that name another building
     labels = both.index.to_numpy()
+    own_labels = both.index[~both[HALO_FLAG].to_numpy(dtype=bool)]
     both = both.reset_index(drop=True)
     both.attrs[LABELS] = labels
     result = run(both, weather, **kwargs)
     plane_table = None
     if isinstance(result, tuple):
         result, plane_table = result
-    mine = ~result.pop(_HALO_FLAG).to_numpy(dtype=bool)
+    mine = ~result.pop(HALO_FLAG).to_numpy(dtype=bool)
     out = result[mine]
-    out.index = own.index
+    out.index = own_labels
     if plane_table is None:
-        return out
-    # the partition's own planes, named by their buildings' labels, in the frame's UTM zone
+        return out, None
     ours = plane_table[plane_table["building"].isin(np.flatnonzero(mine))].copy()
     ours["building"] = labels[ours["building"].to_numpy(dtype=np.int64)]
-    return out, ours.to_crs(planes_crs)
+    return out, ours
+
+
+def halo_margin(crs: Any, bounds: np.ndarray) -> float:
+    """How far beyond a chunk's bounding box its halo reaches, in the frame's units.
+
+    ``MAX_DISTANCE`` (the farthest a neighbour shades) plus the largest footprint's
+    half-diagonal; in degrees for a geographic CRS (generous at any latitude below 48 deg),
+    in the CRS's units on the ground for a projected one (feet, Web Mercator's stretched
+    metres give more).
+
+    Parameters
+    ----------
+    crs : pyproj.CRS or None
+        The frame's CRS.
+    bounds : ndarray
+        Rows of ``xmin, ymin, xmax, ymax, largest half-diagonal`` (as :func:`_bounds` gives
+        them, per partition or for the whole frame), NaN where a chunk has no footprint.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(halo_margin("EPSG:32651", np.array([[350e3, 3455e3, 360e3, 3460e3, 20.0]])), 1)
+    625.9
+    """
+    if not len(bounds) or not np.isfinite(bounds[:, 4]).any():
+        return 0.0
+    half = float(np.nanmax(bounds[:, 4]))
+    margin = MAX_DISTANCE + half
+    if crs is None:
+        return margin
+    import pyproj
+
+    crs = pyproj.CRS.from_user_input(crs)
+    if crs.is_geographic:  # the half-diagonal is in degrees already
+        return MAX_DISTANCE / 111_000.0 * 1.5 + half  # generous at any latitude < 48 deg
+    if np.isfinite(bounds[:, :4]).any():
+        k = units_per_metre(crs, *_middle(bounds))[1]
+        return MAX_DISTANCE * (1.01 * k if np.isfinite(k) else 2.0) + half
+    return margin
 
 
 def estimate_dask(buildings: Any, weather: Any, run: Any, *, planes: bool = False,
@@ -148,14 +220,7 @@ def estimate_dask(buildings: Any, weather: Any, run: Any, *, planes: bool = Fals
     if keep is None:
         keep = bool(bounds[:, 5].sum() <= KEEP_HORIZONS_UP_TO) if len(bounds) else True
     kwargs = {**kwargs, "progress": False, "keep_horizons": keep}
-    margin = MAX_DISTANCE + np.nanmax(bounds[:, 4]) if len(bounds) else 0.0
-    if buildings.crs is not None and buildings.crs.is_geographic:
-        margin = margin / 111_000.0 * 1.5  # degrees; generous at any latitude < 48 deg
-    elif buildings.crs is not None and len(bounds) and np.isfinite(bounds[:, :4]).any():
-        # the reach is in metres on the ground: in the frame's units (feet, Web Mercator's
-        # stretched metres) it can be more
-        k = units_per_metre(buildings.crs, *_middle(bounds))[1]
-        margin = MAX_DISTANCE * (1.01 * k if np.isfinite(k) else 2.0) + np.nanmax(bounds[:, 4])
+    margin = halo_margin(buildings.crs, bounds)
     planes_crs = None
     if planes:
         import geopandas as gpd

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["EXCEL_SHEETS", "results_folder", "to_csv", "to_excel", "to_geojson", "to_geopackage",
-           "to_geoparquet", "write_layers", "write_weather_csv"]
+__all__ = ["EXCEL_SHEETS", "join_geoparquet", "results_folder", "to_csv", "to_excel",
+           "to_geojson", "to_geopackage", "to_geoparquet", "write_layers", "write_weather_csv"]
 
 #: The sheets of :func:`to_excel`, in order, and what each holds.
 EXCEL_SHEETS: dict[str, str] = {
@@ -323,6 +323,43 @@ def to_geoparquet(result: Any, path: str | Path) -> Path:
     path = Path(path)
     with atomic_path(path) as tmp:
         _plain(result).to_parquet(tmp)
+    return path
+
+
+def join_geoparquet(parts: list[Path], path: str | Path, *, rows: int = 65_536) -> Path:
+    """One GeoParquet from parts written by :func:`to_geoparquet`, atomically.
+
+    The parts (the same columns, in one CRS) are copied ``rows`` at a time, so memory holds
+    one batch whatever their size. A column that is empty in one part (all missing: Arrow's
+    null type) takes its type from the others; the GeoParquet metadata is the first part's,
+    with the bounding box and geometry types of them all, so ``geopandas.read_parquet``
+    reads the file back with its CRS and index.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    schemas = [pq.read_schema(p) for p in parts]
+    geos = [json.loads(s.metadata[b"geo"]) for s in schemas]
+    geo = geos[0]
+    for name, spec in geo["columns"].items():
+        boxes = np.array([g["columns"][name]["bbox"] for g in geos
+                          if len(g["columns"][name].get("bbox") or ()) == 4], dtype=float)
+        boxes = boxes[np.isfinite(boxes).all(axis=1)] if boxes.size else boxes
+        if boxes.size:
+            spec["bbox"] = [*boxes[:, :2].min(axis=0).tolist(), *boxes[:, 2:].max(axis=0).tolist()]
+        else:
+            spec.pop("bbox", None)
+        spec["geometry_types"] = sorted({t for g in geos
+                                         for t in g["columns"][name].get("geometry_types", [])})
+    schema = pa.unify_schemas(schemas, promote_options="permissive")
+    schema = schema.with_metadata({**schemas[0].metadata, b"geo": json.dumps(geo).encode()})
+    with atomic_path(path) as tmp:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            for part in parts:
+                for batch in pq.ParquetFile(part).iter_batches(batch_size=rows):
+                    table = pa.Table.from_batches([batch])
+                    writer.write_table(table.cast(schema) if table.schema != schema else table)
     return path
 
 

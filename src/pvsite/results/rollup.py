@@ -11,7 +11,8 @@ from ..assumptions import Assumptions
 from ..errors import ArgumentError
 from .savings import savings
 
-__all__ = ["COLUMNS", "GROUPINGS", "PUBLIC_ONLY", "SURFACES", "count_surfaces", "rollup"]
+__all__ = ["COLUMNS", "GROUPINGS", "PUBLIC_ONLY", "READS", "SURFACES", "combine_rollups",
+           "count_surfaces", "rollup"]
 
 #: Kinds of PV surface that roll-ups and the shortfall can count, each with its capacity and
 #: energy columns in the result and what adds them.
@@ -65,6 +66,9 @@ GROUPINGS = {
 }
 _SUMS = ["roof_area_m2", "usable_area_m2", "n_modules", "capacity_kwp", "annual_kwh",
          "co2_avoided_t", "coal_saved_tce", "coal_saved_tce_consumption"]
+#: Columns of a result that a roll-up of its roofs reads, besides the grouping's (a result
+#: too large for memory is read with these only: :func:`combine_rollups`).
+READS = ["status", "institution_type", "site_kind", *_SUMS]
 
 #: Columns of a :func:`rollup` table after its keys, with unit and meaning (``pvsite run``
 #: writes them to ``districts.csv`` and ``institution_types.csv``).
@@ -174,6 +178,16 @@ def rollup(result: Any, by: str = "district", *, target_kw: float | None = None,
         first = df.groupby(keys)[[c for c in ("institution_name", "institution_type",
                                               "district") if c in df]].first()
         table = first.join(table)
+    return _ratios(table, target, kinds, extra)
+
+
+#: Columns of a roll-up computed from its sums (not added up when roll-ups are combined).
+_RATIOS = ("specific_yield_kwh_per_kwp", "share_of_target")
+
+
+def _ratios(table: pd.DataFrame, target: float, kinds: tuple[str, ...],
+            extra: list[str]) -> pd.DataFrame:
+    """The specific yield and share of target of a table of sums, the columns in order."""
     table["specific_yield_kwh_per_kwp"] = (table["annual_kwh"]
                                            / table["capacity_kwp"].where(table["capacity_kwp"] > 0))
     share = table["public_capacity_kwp"] / target if target > 0 else float("nan")
@@ -188,6 +202,54 @@ def rollup(result: Any, by: str = "district", *, target_kw: float | None = None,
     table["suitable"] = table["suitable"].astype(int)
     table.attrs["surfaces"] = kinds
     return table
+
+
+def combine_rollups(tables: Any, *, target_kw: float | None = None) -> pd.DataFrame:
+    """The roll-up of a whole result from the roll-ups of its parts (rows split in any way).
+
+    What a result too large for memory is rolled up by: :func:`rollup` each chunk of rows
+    (the same ``by`` other than ``'institution'``, whose name and type columns are not
+    sums, and the same ``surfaces``), then combine. Counts, areas, capacities, energies
+    and savings are added group by group; the specific yield and share of target are
+    computed again from the sums, so the result equals ``rollup`` on all the rows.
+
+    Parameters
+    ----------
+    tables : iterable of DataFrame
+        Roll-ups of disjoint parts of one result.
+    target_kw : float, optional
+        Capacity target [kW] for ``share_of_target``; default ``Assumptions().target_kw``.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`rollup` gives it.
+
+    Examples
+    --------
+    >>> import pvsite
+    >>> r = pvsite.estimate(pvsite.datasets.shanghai_buildings().head(40),
+    ...                     pvsite.datasets.shanghai_weather())
+    >>> whole = rollup(r, "institution_type")
+    >>> parts = combine_rollups([rollup(r.iloc[:15], "institution_type"),
+    ...                          rollup(r.iloc[15:], "institution_type")])
+    >>> bool((parts["capacity_kwp"] - whole["capacity_kwp"]).abs().max() < 1e-9)
+    True
+    """
+    tables = list(tables)
+    if not tables:
+        raise ArgumentError("combine_rollups needs at least one roll-up.")
+    if any(not pd.api.types.is_numeric_dtype(t[c]) for t in tables for c in t.columns):
+        raise ArgumentError("combine_rollups adds sums: roll-ups by 'institution' carry names "
+                            "and types; combine those by district or institution_type.")
+    target = Assumptions().target_kw if target_kw is None else float(target_kw)
+    kinds = tables[0].attrs.get("surfaces", ("roof",))
+    both = pd.concat([t.drop(columns=list(_RATIOS)) for t in tables])
+    levels = list(range(both.index.nlevels))
+    table = both.groupby(level=levels if len(levels) > 1 else 0, sort=True).sum()
+    table.index.names = tables[0].index.names
+    extra = [c for c in table.columns if c not in COLUMNS]
+    return _ratios(table, target, tuple(kinds), extra)
 
 
 def _combine(df: pd.DataFrame, kinds: tuple[str, ...], public: pd.Series, public_ok: pd.Series,
