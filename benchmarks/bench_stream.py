@@ -38,7 +38,7 @@ from pvsite.streaming import iter_parquet
 from _common import peak_rss_mb
 w = pvsite.datasets.shanghai_weather()
 t = time.perf_counter()
-pvsite.estimate_parquet({src!r}, {dst!r}, w, tile_rows={tile_rows}, progress=False)
+pvsite.estimate_parquet({src!r}, {dst!r}, w, tile_rows={tile_rows}, progress={progress})
 seconds = time.perf_counter() - t
 peak = peak_rss_mb()
 cap = kwh = 0.0
@@ -151,7 +151,8 @@ def _equality_check(n: int, block: int, tmp: Path) -> dict:
     tiles = max(1, n // 4)
     run_in_child(WRITE.format(n=n, block=block, out=str(small)))
     s_out, m_out = tmp / "check_streamed.parquet", tmp / "check_whole.parquet"
-    streamed = run_in_child(STREAM.format(src=str(small), dst=str(s_out), tile_rows=tiles))
+    streamed = run_in_child(STREAM.format(src=str(small), dst=str(s_out), tile_rows=tiles,
+                                          progress=False))
     whole = run_in_child(IN_MEMORY.format(src=str(small), dst=str(m_out)))
     check = _compare(s_out, m_out)
     print(f"check at {n:,} in tiles of {tiles:,}: max difference "
@@ -162,24 +163,51 @@ def _equality_check(n: int, block: int, tmp: Path) -> dict:
             "streamed": streamed, "in_memory": whole, **check}
 
 
-def _streamed_run(n: int, block: int, tile_rows: int, src: Path, tmp: Path) -> dict:
+def _tiling(src: Path, tile_rows: int) -> dict:
+    """Tiles and halo rows of ``src`` (kept beside it, for a later run on the same file)."""
+    import json
+
+    side = src.with_suffix(f".tiling-{tile_rows}.json")
+    if side.exists() and side.stat().st_mtime >= src.stat().st_mtime:
+        return json.loads(side.read_text())
+    tiling = run_in_child(HALO.format(src=str(src), tile_rows=tile_rows))
+    side.write_text(json.dumps(tiling))
+    return tiling
+
+
+def _streamed_run(n: int, block: int, tile_rows: int, src: Path, tmp: Path,
+                  log: Path | None = None) -> dict:
     """Write the n-building file (unless ``src`` exists: then it is reused), tile it, time it."""
     out: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "n": n, "tile_rows": tile_rows,
                  "block": block}
-    if src.exists():
-        out["input"] = {"reused": str(src), "bytes": src.stat().st_size}
+    if src.exists():  # written by --write-only before (its log has the writer's figures)
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(src).metadata
+        out["input"] = {"reused": src.name, "bytes": src.stat().st_size, "rows": meta.num_rows,
+                        "row_groups": meta.num_row_groups}
     else:
         out["input"] = run_in_child(WRITE.format(n=n, block=block, out=str(src)))
         print(f"wrote {n:,} buildings in {out['input']['blocks']} blocks: "
               f"{out['input']['seconds']:.0f} s, {out['input']['bytes'] / 2**20:,.0f} MB, "
               f"writer peak {out['input']['peak_rss_mb']:,.0f} MB", flush=True)
     # what the run will do (tiles, halo rows), computed the same way, in a process of its own
-    out["tiling"] = run_in_child(HALO.format(src=str(src), tile_rows=tile_rows))
+    out["tiling"] = _tiling(src, tile_rows)
     print(f"{out['tiling']['tiles']} tiles, halos add {out['tiling']['halo_share']:.1%} rows",
           flush=True)
     dst = tmp / "result.parquet"
     t = time.perf_counter()
-    run = run_in_child(STREAM.format(src=str(src), dst=str(dst), tile_rows=tile_rows))
+    code = STREAM.format(src=str(src), dst=str(dst), tile_rows=tile_rows, progress=log is not None)
+    if log is None:
+        run = run_in_child(code)
+    else:  # the progress bars into a file, to follow a long run
+        import json
+        import subprocess
+
+        with open(log, "w") as err:
+            done = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                  stderr=err, text=True, check=True)
+        run = json.loads(done.stdout.strip().splitlines()[-1])
     run["wall_seconds_with_child_start"] = time.perf_counter() - t
     run["seconds_per_1e6"] = run["seconds"] / n * 1e6
     run["result_bytes"] = dst.stat().st_size
@@ -206,11 +234,16 @@ def main(argv: list[str]) -> None:
     ap.add_argument("--tmp", default=None, help="folder for the files (default: a temporary one)")
     ap.add_argument("--input", type=Path, default=None,
                     help="the N-building file: reused if it exists, else written there and kept")
-    ap.add_argument("--write-only", action="store_true", help="only write --input, then stop")
+    ap.add_argument("--log", type=Path, default=None,
+                    help="the streamed run's progress bars into this file (to follow it)")
+    ap.add_argument("--write-only", action="store_true",
+                    help="only write --input and count its tiles and halos, then stop")
     args = ap.parse_args(argv)
     if args.write_only:
-        made = run_in_child(WRITE.format(n=args.n, block=args.block, out=str(args.input)))
-        print(f"wrote {args.input}: {made}")
+        if not args.input.exists():
+            made = run_in_child(WRITE.format(n=args.n, block=args.block, out=str(args.input)))
+            print(f"wrote {args.input}: {made}")
+        print(_tiling(args.input, args.tile_rows))
         return
     # a section skipped this time keeps what an earlier run of this benchmark measured
     old = RESULTS / "bench_stream.json"
@@ -221,7 +254,7 @@ def main(argv: list[str]) -> None:
         if args.n:
             src = args.input or Path(tmp) / "city.parquet"
             payload["streamed"] = _streamed_run(args.n, args.block, args.tile_rows, src,
-                                                Path(tmp))
+                                                Path(tmp), args.log)
         if args.check:
             payload["equality_check"] = _equality_check(args.check, args.block, Path(tmp))
     path = write("bench_stream", payload)

@@ -444,7 +444,7 @@ def _summary_counts(result: Any) -> dict[str, float]:
     public = (result["institution_type"] != "not_public").to_numpy()
 
     def total(col: str, rows: Any) -> float:
-        return float(result[col].to_numpy()[rows].sum())
+        return float(result[col][rows].sum())  # NaN skipped, as pandas sums
 
     return {"n": len(result), "ok": int(ok.sum()),
             "unsuitable": int((status == "unsuitable").sum()),
