@@ -172,8 +172,10 @@ def test_neighbour_search_keeps_every_pair_that_matters_in_any_chunking():
     near = (gap - sky.half_diag[None, :] <= shading.MAX_DISTANCE) & ~np.eye(n, dtype=bool)
     every = np.nonzero(near)[1].astype(np.int64)
     ptr = np.concatenate([[0], np.cumsum(near.sum(axis=1))]).astype(np.int64)
-    brute = shading._horizons(sky.x, sky.y, sky.h, np.arange(n), ptr, every, *sky.edges,
-                              sky.h, shading.SECTORS, 1, sky.tan_min)
+    # in index order, not nearest first: the kernel's culling must not depend on the order
+    brute = shading._horizons(sky.x, sky.y, sky.h, np.full(n, np.nan), np.arange(n), ptr,
+                              every, *sky.edges, sky.h, sky.cx, sky.cy, sky.half_diag,
+                              shading.SECTORS, 1, sky.tan_min)
     brute[~sky.ok] = 0
     assert (whole > 0).any()
     np.testing.assert_array_equal(whole, brute)

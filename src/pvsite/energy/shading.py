@@ -211,20 +211,23 @@ POINT_BATCH = 50_000
 
 
 def _point_losses(ctx: tuple, px: np.ndarray, py: np.ndarray, pz: np.ndarray,
-                  group: np.ndarray, prow: np.ndarray, keep: bool
+                  group: np.ndarray, prow: np.ndarray, keep: bool, walls: bool = False
                   ) -> tuple[np.ndarray, np.ndarray | None]:
     """Loss at each observer point of surface ``prow``; with ``keep``, its coarse horizon.
 
     The horizon in ``DISPLAY_SECTORS`` sectors [deg], float32. ``ctx``: the skyline, the
     chunk's roof pairs, surface-model horizons (or None), weather, surface tilts, azimuths,
-    mountings and assumptions.
+    mountings and assumptions. ``walls``: the points stand in front of vertical walls facing
+    their surface's azimuth, so the half of the sky behind each wall is not searched (it
+    carries neither beam nor sky diffuse for such a plane: the same losses).
     """
     skyline, pairs, extra, weather, tilt, azim, mounting, a = ctx
     out = np.zeros(px.size)
     coarse = np.zeros((px.size, DISPLAY_SECTORS), dtype=np.float32) if keep else None
     for s in range(0, px.size, POINT_BATCH):
         at = np.arange(s, min(s + POINT_BATCH, px.size))
-        prof = skyline.point_profiles(px[at], py[at], pz[at], group[at], pairs)
+        prof = skyline.point_profiles(px[at], py[at], pz[at], group[at], pairs,
+                                      face=azim[prow[at]] if walls else None)
         if extra is not None:
             prof = np.maximum(prof, extra[group[at]])
         if coarse is not None:
@@ -465,7 +468,7 @@ def facade_losses(facades: Any, skyline: Any, weather: Any, *, assumptions: Any 
     azim = facades["surface_azimuth"].to_numpy(dtype=float)
     mounting = facades["mounting"].to_numpy()
     ctx = (skyline, pairs, None, weather, tilt, azim, mounting, a)
-    ploss, _ = _point_losses(ctx, px, py, pz, inverse[prow], prow, False)
+    ploss, _ = _point_losses(ctx, px, py, pz, inverse[prow], prow, False, walls=True)
     count = np.bincount(prow, minlength=len(facades))
     sums = np.bincount(prow, weights=ploss, minlength=len(facades))
     return np.where(count > 0, sums / np.maximum(count, 1), 0.0)

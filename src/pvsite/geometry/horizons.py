@@ -30,6 +30,7 @@ in energy is :mod:`pvsite.energy.shading`.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -76,9 +77,10 @@ def _inside(px, py, ex1, ey1, ex2, ey2, s, e):  # pragma: no cover - compiled
     return c
 
 
-@kernel
-def _pairs(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach, max_distance, tan_min,
-           cell):  # pragma: no cover - compiled
+def _pairs(px: np.ndarray, py: np.ndarray, pz: np.ndarray, powner: np.ndarray,
+           pradius: np.ndarray, ob: np.ndarray, cx: np.ndarray, cy: np.ndarray,
+           half_diag: np.ndarray, h: np.ndarray, reach: np.ndarray, max_distance: float,
+           tan_min: float, cell: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Observer-obstacle pairs where the obstacle can rise above ``tan_min``, by observer.
 
     Observer ``q`` is the disc of radius ``pradius[q]`` [m] around ``(px[q], py[q])`` at
@@ -87,11 +89,31 @@ def _pairs(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach, max_dis
     binned in a grid of ``cell`` metres; each obstacle of ``ob`` visits the cells within its
     reach plus its half-diagonal plus the largest radius. The obstacle's nearest possible
     point is bounded by its bounding circle. Returns CSR ``ptr`` (observers + 1), the
-    obstacles of each observer and, for each pair, that bound on the obstacle's distance [m].
+    obstacles of each observer, nearest first, and for each pair that bound on the
+    obstacle's distance [m].
     """
     n = px.size
     if n == 0:
         return np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
+    # the search writes into buffers of a fixed size and counts what did not fit; a second
+    # search with room for all is rare. (Growing the buffers inside the kernel's loop cost
+    # three times the compile time of the kernel without it.)
+    size = 8 * n + 1024
+    while True:
+        rows, obs, gaps = (np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64),
+                           np.empty(size))
+        found = _pair_search(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach,
+                             max_distance, tan_min, cell, rows, obs, gaps)
+        if found <= size:
+            return _by_observer(rows[:found], obs[:found], gaps[:found], n)
+        size = found
+
+
+@kernel
+def _pair_search(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach, max_distance,
+                 tan_min, cell, rows, obs, gaps):  # pragma: no cover - compiled
+    """The pairs of :func:`_pairs` in obstacle order, as many as fit; returns how many found."""
+    n = px.size
     gx0, gy0 = px.min(), py.min()
     nx = int((px.max() - gx0) / cell) + 1
     ny = int((py.max() - gy0) / cell) + 1
@@ -103,7 +125,8 @@ def _pairs(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach, max_dis
         c = int((px[q] - gx0) / cell) * ny + int((py[q] - gy0) / cell)
         cell_of[q] = c
         start[c + 1] += 1
-    start = np.cumsum(start)
+    for c in range(nx * ny):
+        start[c + 1] += start[c]
     fill = start[:-1].copy()
     sx, sy, sh, srad = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     sid, srow = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
@@ -112,93 +135,143 @@ def _pairs(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach, max_dis
         fill[cell_of[q]] += 1
         sx[k], sy[k], sh[k], srad[k] = px[q], py[q], pz[q], pradius[q]
         sid[k], srow[k] = powner[q], q
-    # pairs in obstacle order, in a buffer that doubles when full
-    size = 4 * n + 16
-    pr = np.empty(size, dtype=np.int64)
-    pj = np.empty(size, dtype=np.int64)
-    pg = np.empty(size)
+    size = rows.size
     npair = 0
     for jj in range(ob.size):
         j = ob[jj]
         r = reach[j] + half_diag[j] + rmax
-        ix0 = max(int(np.floor((cx[j] - r - gx0) / cell)), 0)
-        ix1 = min(int(np.floor((cx[j] + r - gx0) / cell)), nx - 1)
-        iy0 = max(int(np.floor((cy[j] - r - gy0) / cell)), 0)
-        iy1 = min(int(np.floor((cy[j] + r - gy0) / cell)), ny - 1)
+        ix0 = max(math.floor((cx[j] - r - gx0) / cell), 0)
+        ix1 = min(math.floor((cx[j] + r - gx0) / cell), nx - 1)
+        iy0 = max(math.floor((cy[j] - r - gy0) / cell), 0)
+        iy1 = min(math.floor((cy[j] + r - gy0) / cell), ny - 1)
         for ix in range(ix0, ix1 + 1):
             # the rows of this column that the circle of radius r reaches
             ex = max(gx0 + ix * cell - cx[j], cx[j] - gx0 - (ix + 1) * cell, 0.0)
             if ex > r:
                 continue
-            half = np.sqrt(r * r - ex * ex)
-            ry0 = max(int(np.floor((cy[j] - half - gy0) / cell)), iy0)
-            ry1 = min(int(np.floor((cy[j] + half - gy0) / cell)), iy1)
+            half = math.sqrt(r * r - ex * ex)
+            ry0 = max(math.floor((cy[j] - half - gy0) / cell), iy0)
+            ry1 = min(math.floor((cy[j] + half - gy0) / cell), iy1)
             if ry1 < ry0:
                 continue
             for k in range(start[ix * ny + ry0], start[ix * ny + ry1 + 1]):
                 if sid[k] == j:
                     continue
-                gap = max(np.hypot(cx[j] - sx[k], cy[j] - sy[k]) - half_diag[j] - srad[k],
+                gap = max(math.hypot(cx[j] - sx[k], cy[j] - sy[k]) - half_diag[j] - srad[k],
                           0.0)
                 if gap <= max_distance and h[j] - sh[k] > tan_min * gap:
-                    if npair == size:
-                        size *= 2
-                        pr2 = np.empty(size, dtype=np.int64)
-                        pj2 = np.empty(size, dtype=np.int64)
-                        pg2 = np.empty(size)
-                        pr2[:npair] = pr[:npair]
-                        pj2[:npair] = pj[:npair]
-                        pg2[:npair] = pg[:npair]
-                        pr, pj, pg = pr2, pj2, pg2
-                    pr[npair] = srow[k]
-                    pj[npair] = j
-                    pg[npair] = gap
+                    if npair < size:
+                        rows[npair] = srow[k]
+                        obs[npair] = j
+                        gaps[npair] = gap
                     npair += 1
-    # grouped by observer (counting sort)
-    counts = np.zeros(n + 1, dtype=np.int64)
-    for q in range(npair):
-        counts[pr[q] + 1] += 1
-    ptr = np.cumsum(counts)
+    return npair
+
+
+@kernel
+def _by_observer(rows, obs, gaps, n):  # pragma: no cover - compiled
+    """Pairs grouped by observer (counting sort), each observer's nearest first: CSR."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for q in range(rows.size):
+        ptr[rows[q] + 1] += 1
+    for q in range(n):
+        ptr[q + 1] += ptr[q]
     put = ptr[:-1].copy()
-    out = np.empty(npair, dtype=np.int64)
-    out_gap = np.empty(npair)
-    for q in range(npair):
-        out[put[pr[q]]] = pj[q]
-        out_gap[put[pr[q]]] = pg[q]
-        put[pr[q]] += 1
+    out = np.empty(rows.size, dtype=np.int64)
+    out_gap = np.empty(rows.size)
+    for q in range(rows.size):
+        out[put[rows[q]]] = obs[q]
+        out_gap[put[rows[q]]] = gaps[q]
+        put[rows[q]] += 1
+    # nearest first: near obstacles raise the horizon early, so that :func:`_horizons` can
+    # pass over the farther ones they hide. Insertion sort: stable, the lists are short, and
+    # numba's own sorts cost seconds to compile
+    for q in range(n):
+        for a in range(ptr[q] + 1, ptr[q + 1]):
+            g, o = out_gap[a], out[a]
+            b = a - 1
+            while b >= ptr[q] and out_gap[b] > g:
+                out_gap[b + 1], out[b + 1] = out_gap[b], out[b]
+                b -= 1
+            out_gap[b + 1], out[b + 1] = g, o
     return ptr, out, out_gap
 
 
+#: A facade's observer skips the sectors more than ``90 + FACE_MARGIN`` deg from the wall's
+#: facing: the wall hides them, and the margin exceeds the 2.5 deg by which
+#: :mod:`pvsite.energy.shading` snaps azimuths to its classes, so no sun position that
+#: reaches the plane (or its class) is in a skipped sector [deg].
+FACE_MARGIN = 3.0
+
+
 @kernel(parallel_from=PARALLEL_FROM)
-def _horizons(ox, oy, oz, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff, heights,
-              sectors, rays, min_tan):  # pragma: no cover - compiled
+def _horizons(ox, oy, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff, heights,
+              cx, cy, half_diag, sectors, rays, min_tan):  # pragma: no cover - compiled
     """Horizon [deg] at each point ``(ox, oy, oz)`` against the obstacles of its ``group``.
 
-    ``pair_ptr``/``pair_obs`` (CSR from :func:`_pairs`) list the obstacles of each group; the
-    points of one roof share their roof's group, so its neighbour search runs once.
+    ``pair_ptr``/``pair_obs`` (CSR from :func:`_pairs`, nearest first) list the obstacles of
+    each group; the points of one roof share their roof's group, so its neighbour search runs
+    once. ``face`` [deg]: the facing of a wall's observer, whose sectors behind the wall stay 0
+    (NaN: every sector). An obstacle is passed over, without changing any sector, where its
+    bounding circle (centre ``cx, cy``, radius ``half_diag``) shows that it cannot rise above
+    ``min_tan`` or above the horizon already found in every sector it spans.
     """
     n = ox.size
     out = np.zeros((n, sectors))
-    width = 2 * np.pi / sectors
+    width = 2 * math.pi / sectors
     # direction of every ray, once: ray r at azimuth (r + 0.5) * width / rays, for the r an
     # edge's azimuth span can give ([-2 pi, 2 pi] below)
     nray = sectors * rays
     ray_dx = np.empty(4 * nray + 3)
     ray_dy = np.empty(4 * nray + 3)
+    ray_sector = np.empty(4 * nray + 3, dtype=np.int64)
     for r in range(-2 * nray - 1, 2 * nray + 2):
-        ray_dx[r + 2 * nray + 1] = np.sin((r + 0.5) * width / rays)
-        ray_dy[r + 2 * nray + 1] = np.cos((r + 0.5) * width / rays)
+        ray_dx[r + 2 * nray + 1] = math.sin((r + 0.5) * width / rays)
+        ray_dy[r + 2 * nray + 1] = math.cos((r + 0.5) * width / rays)
+        ray_sector[r + 2 * nray + 1] = (r // rays) % sectors
+    centre_dx = np.sin((np.arange(sectors) + 0.5) * width)
+    centre_dy = np.cos((np.arange(sectors) + 0.5) * width)
+    behind_cos = -math.sin(math.radians(FACE_MARGIN))
     for i in prange(n):
         best = np.zeros(sectors)  # tangent of the elevation
+        # sectors behind a wall: marked as already at the highest possible horizon
+        if not math.isnan(face[i]):
+            fx, fy = math.sin(math.radians(face[i])), math.cos(math.radians(face[i]))
+            for k in range(sectors):
+                if centre_dx[k] * fx + centre_dy[k] * fy < behind_cos:
+                    best[k] = math.inf
         g = group[i]
         for q in range(pair_ptr[g], pair_ptr[g + 1]):
             j = pair_obs[q]
             dh = heights[j] - oz[i]
             if dh <= 0:
                 continue
+            bx, by = cx[j] - ox[i], cy[j] - oy[i]
+            dist = math.hypot(bx, by)
+            near = dist - half_diag[j] - 1e-6
+            if near > 0:
+                # outside the obstacle's bounding circle: no ray meets it nearer than `near`,
+                # nor outside the circle's angular span
+                top = dh / near
+                if top < min_tan:
+                    continue
+                spread = math.asin(min(half_diag[j] / dist, 1.0)) + 1e-9
+                centre = math.atan2(bx, by)
+                k0 = math.floor((centre - spread) / width)
+                k1 = math.floor((centre + spread) / width)
+                hidden = True
+                for kk in range(k0, k1 + 1):
+                    if best[kk % sectors] < top:
+                        hidden = False
+                        break
+                if hidden:
+                    continue
+            else:
+                top = math.inf
+                s, e = eoff[j], eoff[j + 1]
+                if _inside(ox[i], oy[i], ex1, ey1, ex2, ey2, s, e):
+                    continue  # overlapping footprints: not a neighbour
             s, e = eoff[j], eoff[j + 1]
-            if _inside(ox[i], oy[i], ex1, ey1, ex2, ey2, s, e):
-                continue  # overlapping footprints: not a neighbour
             for k in range(s, e):
                 x1, y1 = ex1[k] - ox[i], ey1[k] - oy[i]
                 x2, y2 = ex2[k] - ox[i], ey2[k] - oy[i]
@@ -207,22 +280,25 @@ def _horizons(ox, oy, oz, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff, h
                 # facing away are skipped (half the work, same horizon)
                 if (x2 - x1) * (-y1) - (y2 - y1) * (-x1) >= 0:
                     continue
-                a1 = np.arctan2(x1, y1)  # azimuth clockwise from north
-                a2 = np.arctan2(x2, y2)
+                a1 = math.atan2(x1, y1)  # azimuth clockwise from north
+                a2 = math.atan2(x2, y2)
                 d = a2 - a1
-                if d > np.pi:
-                    d -= 2 * np.pi
-                elif d < -np.pi:
-                    d += 2 * np.pi
+                if d > math.pi:
+                    d -= 2 * math.pi
+                elif d < -math.pi:
+                    d += 2 * math.pi
                 lo = a1 if d >= 0 else a1 + d
                 hi = lo + abs(d)
                 # rays at sector sub-angles within [lo, hi]
-                first = int(np.floor(lo / width * rays))
-                last = int(np.ceil(hi / width * rays))
+                first = math.floor(lo / width * rays)
+                last = math.ceil(hi / width * rays)
                 for r in range(first, last + 1):
                     ang = (r + 0.5) * width / rays
                     if ang < lo or ang > hi:
                         continue
+                    sector = ray_sector[r + 2 * nray + 1]
+                    if best[sector] >= top:
+                        continue  # no point of the obstacle can rise above it here
                     dx, dy = ray_dx[r + 2 * nray + 1], ray_dy[r + 2 * nray + 1]
                     # ray t*(dx, dy) meets segment p1 + u*(p2 - p1)
                     sx, sy = x2 - x1, y2 - y1
@@ -235,12 +311,11 @@ def _horizons(ox, oy, oz, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff, h
                     tan_e = dh / t
                     if tan_e < min_tan:
                         continue
-                    sector = (r // rays) % sectors
                     if tan_e > best[sector]:
                         best[sector] = tan_e
         for k in range(sectors):
-            if best[k] > 0:
-                out[i, k] = np.degrees(np.arctan(best[k]))
+            if 0 < best[k] < math.inf:
+                out[i, k] = math.degrees(math.atan(best[k]))
     return out
 
 
@@ -356,8 +431,9 @@ class Skyline:
                                     self.cx, self.cy, self.half_diag, self.h, self.reach,
                                     self.max_distance, self.tan_min, 50.0)
         out[self.ok[idx]] = _horizons(self.x[live], self.y[live], self.h[live],
-                                      np.arange(live.size), pair_ptr, pair_obs, *self.edges,
-                                      self.h, sectors, _RAYS, self.tan_min)
+                                      np.full(live.size, np.nan), np.arange(live.size),
+                                      pair_ptr, pair_obs, *self.edges, self.h, self.cx,
+                                      self.cy, self.half_diag, sectors, _RAYS, self.tan_min)
         return out
 
     def _near(self, x: np.ndarray, y: np.ndarray, pad: float) -> np.ndarray:
@@ -397,20 +473,24 @@ class Skyline:
         return np.concatenate([[0], np.cumsum(counts)]), obs, gap
 
     def point_profiles(self, x: np.ndarray, y: np.ndarray, z: np.ndarray, group: np.ndarray,
-                       pairs: tuple[np.ndarray, np.ndarray], *, sectors: int = SECTORS
-                       ) -> np.ndarray:
+                       pairs: tuple[np.ndarray, np.ndarray], *, face: Any = None,
+                       sectors: int = SECTORS) -> np.ndarray:
         """Horizon elevation [deg] at observer points, shape (points, sectors).
 
         ``x, y`` [m] in the footprints' CRS, ``z`` the observer's height [m] (roof plus
         modules), ``group`` the row of each point's roof in ``pairs`` (from
-        :meth:`roof_pairs`): the points of a roof share its neighbour search.
+        :meth:`roof_pairs`): the points of a roof share its neighbour search. ``face`` [deg],
+        one per point or None: the facing of a wall the point stands in front of; the sectors
+        more than ``90 + FACE_MARGIN`` deg from it are hidden by the wall and left 0.
         """
         if len(x) == 0:
             return np.zeros((0, sectors))
+        facing = (np.full(len(x), np.nan) if face is None
+                  else np.asarray(face, dtype=float).copy())
         return _horizons(np.asarray(x, dtype=float), np.asarray(y, dtype=float),
-                         np.asarray(z, dtype=float), np.asarray(group, dtype=np.int64),
-                         pairs[0], pairs[1], *self.edges, self.h, sectors, _RAYS,
-                         self.tan_min)
+                         np.asarray(z, dtype=float), facing, np.asarray(group, dtype=np.int64),
+                         pairs[0], pairs[1], *self.edges, self.h, self.cx, self.cy,
+                         self.half_diag, sectors, _RAYS, self.tan_min)
 
 
 def roof_points(surfaces: Any, setback: Any, *, spacing: float = POINT_SPACING_M,
