@@ -301,5 +301,8 @@ def rects(w1, h1, w2, h2, dx, dy):
 @given(dims=two_far_rectangles(), roof=st.sampled_from(["flat", "gabled", "hipped"]))
 @example(dims=(20.0, 10.0, 20.0, 10.0, 500.0, 0.0), roof="flat")
 @example(dims=(56.2, 46.0, 64.9, 10.5, 564.3, -24.4), roof="gabled")
+# the parts' rectangles, not the whole's, set the setback (each part's short side <= 76.2 m)
+@example(dims=(8.0, 8.0, 51.0, 60.0, 500.0, 262.0), roof="flat")
+@example(dims=(8.0, 8.0, 51.0, 60.0, 500.0, 262.0), roof="hipped")
 def test_multipolygon_capacity_is_the_sum_over_its_parts(dims, roof, weather):
     sum_over_parts(rects(*dims), roof, weather)

@@ -104,14 +104,13 @@ def lay_out(surfaces: pd.DataFrame, metric: Any, invalid: np.ndarray, itype: pd.
         ``unsplit`` (a pitched roof pvsite cannot split into planes): both get no modules,
         no capacity and no usable area.
     """
-    import shapely
-
     a = assumptions or Assumptions()
     owner = surfaces["building"].to_numpy()
-    # one minimum rotated rectangle per building: the setback rule and the row alignment
-    rect = shapely.minimum_rotated_rectangle(np.where(invalid, None, metric.geometry.to_numpy()))
-    setback = layout.edge_setback(None, assumptions=a, rectangles=rect)[owner]
-    turn = layout.row_alignment(None, a.row_alignment_max_deg, rectangles=rect)[owner]
+    # the setback rule and the row alignment read the minimum rotated rectangle of the roof a
+    # surface is on: its footprint, or the part of a multi-part footprint that holds it
+    rect = _roof_rectangles(surfaces, np.where(invalid, None, metric.geometry.to_numpy()))
+    setback = layout.edge_setback(None, assumptions=a, rectangles=rect)
+    turn = layout.row_alignment(None, a.row_alignment_max_deg, rectangles=rect)
     fallback = a.obstruction_share.get("other_public", max(a.obstruction_share.values()))
     share = itype.map(dict(a.obstruction_share)).fillna(fallback).to_numpy()[owner]
     laid = layout.layout_planes(surfaces, latitude=latitude, flat_tilt=flat_tilt,
@@ -135,3 +134,30 @@ def lay_out(surfaces: pd.DataFrame, metric: Any, invalid: np.ndarray, itype: pd.
     for col in ("n_modules", "capacity_kwp", "usable_area_m2"):
         laid.loc[unused, col] = 0
     return laid
+
+
+def _roof_rectangles(surfaces: pd.DataFrame, footprints: Any) -> np.ndarray:
+    """Minimum rotated rectangle of the roof each surface is on, one per surface row.
+
+    A footprint of several parts (a MultiPolygon) is several roofs (each part gets its own
+    planes, :func:`pvsite.geometry.roofs.roof_planes`): a surface takes the rectangle of the
+    part that holds it, so that its setback (the 76.2 m axis rule) and its rows are those the
+    part would get alone. A surface no part holds keeps its footprint's rectangle.
+    """
+    import shapely
+
+    owner = surfaces["building"].to_numpy(dtype=int)
+    rect = shapely.minimum_rotated_rectangle(footprints)[owner]
+    multi = np.flatnonzero(shapely.get_num_geometries(footprints) > 1)
+    on_multi = np.flatnonzero(np.isin(owner, multi))
+    if not on_multi.size:
+        return rect
+    parts, of = shapely.get_parts(footprints[multi], return_index=True)
+    part_owner = multi[of]
+    inside = shapely.point_on_surface(np.asarray(surfaces.geometry, dtype=object)[on_multi])
+    row, part = shapely.STRtree(parts).query(inside, predicate="intersects")
+    same = part_owner[part] == owner[on_multi][row]
+    row, part = row[same], part[same]
+    first = np.unique(row, return_index=True)[1]  # a point on two touching parts: the first
+    rect[on_multi[row[first]]] = shapely.minimum_rotated_rectangle(parts[part[first]])
+    return rect
