@@ -43,3 +43,35 @@ def test_numba_cache_goes_to_the_user_folder_when_the_package_is_read_only(monke
     assert _diskcache._numba_cache_dir() == tmp_path / "numba"
     assert config.CACHE_DIR == str(tmp_path / "numba")
     assert _diskcache.numba_cache_cold()  # nothing compiled there yet
+
+
+def test_a_kernel_given_opt_compiles_at_that_level_and_restores_numbas(monkeypatch):
+    from numba import njit
+    from numba.core import config, event
+
+    monkeypatch.delenv("NUMBA_OPT", raising=False)
+    seen = []
+
+    class Listener(event.Listener):
+        def on_start(self, ev):
+            seen.append(int(config.OPT))
+
+        def on_end(self, ev):
+            pass
+
+    def triple(x):
+        return 3 * x
+
+    level = int(config.OPT)
+    assert isinstance(_diskcache.kernel(opt=1)(triple), _diskcache._Entry)
+    compiled = _diskcache._Entry(njit(triple), 1)  # not cached: it compiles here
+    with event.install_listener("numba:compile", Listener()):
+        assert compiled(np.arange(3.0)).tolist() == [0.0, 3.0, 6.0]
+    assert seen and set(seen) == {1} and int(config.OPT) == level
+    with pytest.raises(RuntimeError), _diskcache._opt_level(0):
+        assert int(config.OPT) == 0
+        raise RuntimeError("restored even so")
+    assert int(config.OPT) == level
+    monkeypatch.setenv("NUMBA_OPT", "2")  # the user's own level wins over pvsite's
+    with _diskcache._opt_level(0):
+        assert int(config.OPT) == level

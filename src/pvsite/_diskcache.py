@@ -23,7 +23,8 @@ import hashlib
 import os
 import tempfile
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -132,10 +133,52 @@ def numba_cache_cold() -> bool:
     return not any(any(p.glob("**/*.nbi")) for p in places if p.is_dir())
 
 
+@contextmanager
+def _opt_level(level: int | None) -> Iterator[None]:
+    """Compile what is compiled inside at LLVM level ``level``, then restore numba's own.
+
+    None, or ``NUMBA_OPT`` set in the environment (which numba and pvsite then both follow),
+    leaves numba's level (3 by default) alone.
+    """
+    from numba.core import config as _config
+
+    config: Any = _config
+    if level is None or "NUMBA_OPT" in os.environ:
+        yield
+        return
+    before = config.OPT
+    config.OPT = type(before)(level)  # read by numba's pass builder at each compilation
+    try:
+        yield
+    finally:
+        config.OPT = before
+
+
+def _first_call(dispatcher: Any, args: tuple[Any, ...], level: int | None) -> Any:
+    """Call a numba dispatcher; its first call (compiling or loading) at LLVM level ``level``."""
+    if level is None or dispatcher.signatures:
+        return dispatcher(*args)
+    with _opt_level(level):
+        return dispatcher(*args)
+
+
+class _Entry:
+    """A kernel called from Python, compiled at its own LLVM level."""
+
+    def __init__(self, dispatcher: Any, level: int) -> None:
+        self.dispatcher, self.level = dispatcher, level
+        self.__doc__, self.__name__ = dispatcher.__doc__, dispatcher.__name__
+        self.__wrapped__ = dispatcher.py_func
+
+    def __call__(self, *args: Any) -> Any:
+        return _first_call(self.dispatcher, args, self.level)
+
+
 class _Twin:
     """A parallel kernel and its serial twin, picked by the size of one argument."""
 
-    def __init__(self, func: Callable[..., Any], parallel_from: int, size_arg: int) -> None:
+    def __init__(self, func: Callable[..., Any], parallel_from: int, size_arg: int,
+                 level: int | None) -> None:
         from numba import njit
 
         serial = types.FunctionType(func.__code__, func.__globals__, func.__name__,
@@ -146,29 +189,33 @@ class _Twin:
         serial.__doc__ = func.__doc__
         self.serial = njit(cache=True)(serial)
         self.parallel = njit(parallel=True, cache=True)(func)
-        self.parallel_from, self.size_arg = parallel_from, size_arg
+        self.parallel_from, self.size_arg, self.level = parallel_from, size_arg, level
         self.__doc__, self.__name__ = func.__doc__, func.__name__
         self.__wrapped__ = func
 
     def __call__(self, *args: Any) -> Any:
         big = len(args[self.size_arg]) >= self.parallel_from
-        return (self.parallel if big else self.serial)(*args)
+        return _first_call(self.parallel if big else self.serial, args, self.level)
 
 
 def kernel(func: Callable[..., Any] | None = None, *, parallel_from: int | None = None,
-           size_arg: int = 0) -> Any:
+           size_arg: int = 0, opt: int | None = None) -> Any:
     """``numba.njit(cache=True)``, with numba's cache in a writable place.
 
     With ``parallel_from``, the kernel (whose loops use ``prange``) is compiled twice on
     demand: ``parallel=True`` for calls whose argument ``size_arg`` has at least
-    ``parallel_from`` items, serial below. Such a kernel is called from Python only.
+    ``parallel_from`` items, serial below. Such a kernel is called from Python only, as is one
+    given ``opt``: an LLVM optimisation level (0-3) for it and the kernels it calls, in place
+    of numba's 3, for a kernel whose compilation costs far more than level 3 saves when it
+    runs (see :data:`pvsite.geometry._packing.PACK_OPT`).
     """
     def wrap(f: Callable[..., Any]) -> Any:
         _numba_cache_dir()
         if parallel_from is None:
             from numba import njit
 
-            return njit(cache=True)(f)
-        return _Twin(f, parallel_from, size_arg)
+            compiled = njit(cache=True)(f)
+            return compiled if opt is None else _Entry(compiled, opt)
+        return _Twin(f, parallel_from, size_arg, opt)
 
     return wrap if func is None else wrap(func)

@@ -15,6 +15,10 @@ from numba import prange
 from .._diskcache import PARALLEL_FROM, kernel
 
 _EPS = 1e-7
+#: LLVM optimisation level of the packing kernels (numba's default is 3). At level 1 they
+#: compile in about half the time and give the same counts, while the packing is a small share
+#: of a large run; pvsite measurement, benchmarks/results/bench_startup.json.
+PACK_OPT = 1
 
 
 @kernel
@@ -142,7 +146,7 @@ def _pack_one(x1, y1, x2, y2, s, e, depth, pitch, along, phases, buffers):  # pr
     return best, best_rows
 
 
-@kernel(parallel_from=PARALLEL_FROM, size_arg=4)
+@kernel(parallel_from=PARALLEL_FROM, size_arg=4, opt=PACK_OPT)
 def pack(x1, y1, x2, y2, offsets, depth, pitch, along, phases):  # pragma: no cover - compiled
     """Modules and rows per polygon; ``depth``, ``pitch``, ``along`` are per polygon [m]."""
     n = offsets.size - 1
@@ -217,7 +221,7 @@ def edges_in_row_frame(polygons: np.ndarray, rotate_deg: np.ndarray,
     return rotate_edges(polygon_edges(polygons), rotate_deg, stretch_y)
 
 
-@kernel
+@kernel(opt=PACK_OPT)
 def inset_convex(x, y, offsets, distance, check):  # pragma: no cover - compiled
     """Move each convex ring of ``x, y`` inward by ``distance``; see ``layout._inset_convex``.
 
