@@ -268,8 +268,7 @@ def _horizons(ox, oy, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, e
                     continue
             else:
                 top = math.inf
-                s, e = eoff[j], eoff[j + 1]
-                if _inside(ox[i], oy[i], ex1, ey1, ex2, ey2, s, e):
+                if _inside(ox[i], oy[i], ex1, ey1, ex2, ey2, eoff[j], eoff[j + 1]):
                     continue  # overlapping footprints: not a neighbour
             s, e = eoff[j], eoff[j + 1]
             for k in range(s, e):
