@@ -265,3 +265,21 @@ def test_optimal_tilt_faces_the_equator_in_both_hemispheres(latitude, longitude,
     assert found >= max(grid) * 0.999
     assert found > modelchain_yield(w, 4.0, 90.0, "racked") * 1.05
     assert 20 <= tilt <= 55
+
+
+@pytest.mark.parametrize(("latitude", "longitude", "tz_hours"), [(31.17, 121.43, 8),
+                                                                  (-33.87, 151.21, 10)])
+def test_optimal_tilt_is_the_best_of_every_tenth_of_a_degree(latitude, longitude, tz_hours):
+    """The search on the spline's axes (azimuths wrapping past 360 south of the equator) finds
+    the best of specific_yield at every 0.1 deg pair, read pair by pair; a second call is the
+    cached answer."""
+    w = clear_sky_year(latitude, longitude, tz_hours)
+    tilt, azimuth = pvsite.optimal_tilt(w)
+    equator = 180.0 if latitude >= 0 else 0.0
+    tt, zz = np.meshgrid(np.arange(0.0, 90.05, 0.1),
+                         np.round(equator + np.arange(-90.0, 90.05, 0.1), 1) % 360.0,
+                         indexing="ij")
+    y = pvsite.specific_yield(w, tt.ravel(), zz.ravel())
+    i = int(np.argmax(y))
+    assert (tilt, azimuth) == (round(tt.ravel()[i], 1), round(zz.ravel()[i], 1))
+    assert pvsite.optimal_tilt(w) == (tilt, azimuth)

@@ -45,10 +45,11 @@ class EnergyCache:
 
     Kinds and bounds: ``yield_grid`` (8 grids, ~1 MB each), ``shading_class`` (2,000 classes,
     130 kB each at 360 x 90 bins), ``hourly_class`` (hourly profiles of orientation classes,
-    :mod:`pvsite.energy.hourly`).
+    :mod:`pvsite.energy.hourly`), ``optimal_tilt`` (the best orientation of a grid, 64 pairs).
     """
 
-    LIMITS = {"yield_grid": 8, "shading_class": 2_000, "hourly_class": 1_000}
+    LIMITS = {"yield_grid": 8, "shading_class": 2_000, "hourly_class": 1_000,
+              "optimal_tilt": 64}
 
     def __init__(self) -> None:
         self._stores: dict[str, OrderedDict[tuple[Any, ...], Any]] = {

@@ -46,6 +46,18 @@ class YieldGrid:
         """Interpolated yield [kWh/kWp] at flat arrays of tilt and azimuth [deg]."""
         return np.asarray(self.splines[spline](tilt, np.mod(azimuth, 360.0), grid=False))
 
+    def on_axes(self, tilts: np.ndarray, azimuths: np.ndarray, spline: int = 0) -> np.ndarray:
+        """Yield [kWh/kWp] at every pair of tilts x azimuths [deg], shape (tilts, azimuths).
+
+        The same values as ``__call__`` on the pairs, twelve times faster (one basis
+        evaluation per axis value instead of per pair). Tilts increase; azimuths increase but
+        may wrap past 360.
+        """
+        azimuths = np.mod(azimuths, 360.0)
+        pieces = np.split(azimuths, np.flatnonzero(np.diff(azimuths) < 0) + 1)
+        return np.concatenate([self.splines[spline](tilts, p, grid=True) for p in pieces],
+                              axis=1)
+
 
 def yield_grid(weather: pd.DataFrame, *, mounting: str = "racked",
                assumptions: Assumptions | None = None) -> YieldGrid:
@@ -233,17 +245,24 @@ def optimal_tilt(
     >>> 15 < tilt < 30 and 160 < azimuth < 200
     True
     """
-    grid = yield_grid(weather, mounting=mounting, assumptions=assumptions)
+    a = assumptions or Assumptions()
+    grid = yield_grid(weather, mounting=mounting, assumptions=a)
+    # 901 x 1,801 spline values (0.04 s on the axes, 0.5 s as pairs): once per grid, azimuth
+    key = (*energy_key(weather, mounting, a),
+           None if surface_azimuth is None else float(surface_azimuth))
+    cached = CACHE.get("optimal_tilt", key)
+    if cached is not None:
+        return cached
     tilts = np.arange(0.0, 90.05, 0.1)
     if surface_azimuth is not None:
         azims = np.array([float(surface_azimuth)])
     else:  # within 90 deg of the equator: south north of it, north south of it
         equator = 180.0 if float(weather.attrs["latitude"]) >= 0 else 0.0
         azims = np.round(equator + np.arange(-90.0, 90.05, 0.1), 1) % 360.0
-    tt, zz = np.meshgrid(tilts, azims, indexing="ij")
-    y = grid(tt.ravel(), zz.ravel())
-    i = int(np.argmax(y))
-    return round(float(tt.ravel()[i]), 1), round(float(zz.ravel()[i]), 1)
+    i, j = np.unravel_index(int(np.argmax(grid.on_axes(tilts, azims))), (tilts.size, azims.size))
+    best = round(float(tilts[i]), 1), round(float(azims[j]), 1)
+    CACHE.put("optimal_tilt", key, best)
+    return best
 
 
 def surface_yield(surfaces: pd.DataFrame, weather: pd.DataFrame, used: np.ndarray, *,
