@@ -95,6 +95,20 @@ def test_specific_yield_equals_modelchain(request, pvsite_yields, weather_name, 
     assert got == pytest.approx(expected, rel=5e-3)
 
 
+@pytest.mark.parametrize("weather_name", WEATHERS)
+@pytest.mark.parametrize("mounting", MOUNTINGS)
+def test_hourly_chain_is_modelchain_hour_by_hour(weather_name, mounting, request):
+    """The chain runs on the lit hours only: every hour, dark ones too, is still ModelChain's."""
+    weather = request.getfixturevalue(weather_name)
+    tilts, azimuths = [0.0, 25.0, 90.0], [180.0, 200.0, 95.0]
+    got = pvsite.energy.chain.hourly_chain(weather, tilts, azimuths, mounting=mounting)["ac"]
+    for row, (t, z) in zip(got, zip(tilts, azimuths, strict=True), strict=True):
+        ref = modelchain_ac(weather, t, z, mounting).fillna(0.0).to_numpy()
+        np.testing.assert_allclose(row, ref, rtol=1e-9, atol=1e-9)
+    dark = ((weather[["ghi", "dni", "dhi"]] <= 0).all(axis=1)).to_numpy()
+    assert 0.3 < dark.mean() < 0.7 and (got[:, dark] == 0).all()
+
+
 def test_monthly_yield_equals_modelchain_months(shanghai_weather):
     ac = modelchain_ac(shanghai_weather, 25.0, 200.0, "racked")
     expected = ac.groupby(ac.index.month).sum().to_numpy() / 1000.0

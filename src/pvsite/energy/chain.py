@@ -155,19 +155,23 @@ def hourly_chain(
     temp_params = _temperature_params(mounting, a)
     if solpos is None:
         solpos = solar_position(weather)
-    zenith = solpos["apparent_zenith"].to_numpy()
-    sun_az = solpos["azimuth"].to_numpy()
-    dni_extra = pvlib.irradiance.get_extra_radiation(weather.index).to_numpy()
-    airmass = pvlib.atmosphere.get_relative_airmass(zenith)
     dni, ghi, dhi = (weather[c].to_numpy(dtype=float) for c in ("dni", "ghi", "dhi"))
-    temp_air = weather["temp_air"].to_numpy(dtype=float)
-    wind = weather["wind_speed"].to_numpy(dtype=float)
+    # without light every output is 0 (no beam, sky or ground light, no DC, no AC): the chain
+    # runs on the lit hours only, half the year, and the others stay 0
+    lit = (dni > 0) | (ghi > 0) | (dhi > 0)
+    dni, ghi, dhi = dni[lit], ghi[lit], dhi[lit]
+    zenith = solpos["apparent_zenith"].to_numpy()[lit]
+    sun_az = solpos["azimuth"].to_numpy()[lit]
+    dni_extra = pvlib.irradiance.get_extra_radiation(weather.index).to_numpy()[lit]
+    airmass = pvlib.atmosphere.get_relative_airmass(zenith)
+    temp_air = weather["temp_air"].to_numpy(dtype=float)[lit]
+    wind = weather["wind_speed"].to_numpy(dtype=float)[lit]
     pdc0_inverter = 1000.0 / (a.dc_ac_ratio * a.inverter_efficiency)
     tilt = np.atleast_1d(np.asarray(surface_tilt, dtype=float))
     azim = np.atleast_1d(np.asarray(surface_azimuth, dtype=float))
     shape = (tilt.size, len(weather))
     kinds = ("ac", "beam", "sky", "circumsolar", "effective") if parts else ("ac",)
-    out = {k: np.empty(shape) for k in kinds}
+    out = {k: np.zeros(shape) for k in kinds}
     with np.errstate(invalid="ignore", divide="ignore"):
         for s in range(0, tilt.size, _CHUNK):
             t, z = tilt[s:s + _CHUNK, None], azim[s:s + _CHUNK, None]
@@ -180,16 +184,17 @@ def hourly_chain(
             t_cell = pvlib.temperature.sapm_cell(irr["poa_global"], temp_air, wind, **temp_params)
             pdc = pvlib.pvsystem.pvwatts_dc(effective, t_cell, 1000.0, a.gamma_pdc)
             pdc = np.nan_to_num(pdc * (1 - a.system_losses / 100.0))
-            out["ac"][s:s + _CHUNK] = pvlib.inverter.pvwatts(pdc, pdc0_inverter,
-                                                             a.inverter_efficiency)
+            rows = slice(s, s + _CHUNK)
+            out["ac"][rows, lit] = pvlib.inverter.pvwatts(pdc, pdc0_inverter,
+                                                          a.inverter_efficiency)
             if parts:
-                out["beam"][s:s + _CHUNK] = np.nan_to_num(beam)
-                out["sky"][s:s + _CHUNK] = np.nan_to_num(irr["poa_sky_diffuse"])
+                out["beam"][rows, lit] = np.nan_to_num(beam)
+                out["sky"][rows, lit] = np.nan_to_num(irr["poa_sky_diffuse"])
                 # the same Perez call as get_total_irradiance's, split into its components
                 comp = pvlib.irradiance.perez(t, z, dhi, dni, dni_extra, zenith, sun_az, airmass,
                                               return_components=True)
-                out["circumsolar"][s:s + _CHUNK] = np.nan_to_num(comp["poa_circumsolar"])
-                out["effective"][s:s + _CHUNK] = np.nan_to_num(effective)
+                out["circumsolar"][rows, lit] = np.nan_to_num(comp["poa_circumsolar"])
+                out["effective"][rows, lit] = np.nan_to_num(effective)
     return out
 
 
