@@ -114,10 +114,14 @@ def _pair_search(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach, m
                  tan_min, cell, rows, obs, gaps):  # pragma: no cover - compiled
     """The pairs of :func:`_pairs` in obstacle order, as many as fit; returns how many found."""
     n = px.size
-    gx0, gy0 = px.min(), py.min()
-    nx = int((px.max() - gx0) / cell) + 1
-    ny = int((py.max() - gy0) / cell) + 1
-    rmax = pradius.max()
+    # extents by hand: numpy's min and max cost a second to compile here
+    gx0, gy0, gx1, gy1, rmax = px[0], py[0], px[0], py[0], pradius[0]
+    for q in range(1, n):
+        gx0, gx1 = min(gx0, px[q]), max(gx1, px[q])
+        gy0, gy1 = min(gy0, py[q]), max(gy1, py[q])
+        rmax = max(rmax, pradius[q])
+    nx = int((gx1 - gx0) / cell) + 1
+    ny = int((gy1 - gy0) / cell) + 1
     # observers sorted by cell (counting sort), their coordinates copied in that order
     cell_of = np.empty(n, dtype=np.int64)
     start = np.zeros(nx * ny + 1, dtype=np.int64)
@@ -229,8 +233,10 @@ def _horizons(ox, oy, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, e
         ray_dx[r + 2 * nray + 1] = math.sin((r + 0.5) * width / rays)
         ray_dy[r + 2 * nray + 1] = math.cos((r + 0.5) * width / rays)
         ray_sector[r + 2 * nray + 1] = (r // rays) % sectors
-    centre_dx = np.sin((np.arange(sectors) + 0.5) * width)
-    centre_dy = np.cos((np.arange(sectors) + 0.5) * width)
+    centre_dx, centre_dy = np.empty(sectors), np.empty(sectors)
+    for k in range(sectors):  # a loop, not np.arange: a quarter second less to compile
+        centre_dx[k] = math.sin((k + 0.5) * width)
+        centre_dy[k] = math.cos((k + 0.5) * width)
     behind_cos = -math.sin(math.radians(FACE_MARGIN))
     for i in prange(n):
         best = np.zeros(sectors)  # tangent of the elevation
