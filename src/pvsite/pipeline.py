@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._diskcache import PARALLEL_FROM
 from .assumptions import Assumptions
 from .distributed import LABELS, estimate_dask, is_dask
+from .energy import _warmup
 from .energy.facades import facade_energy
 from .energy.shading import surface_losses
 from .energy.yields import optimal_tilt, surface_yield
@@ -198,6 +200,8 @@ def estimate(
     fp = prepare_footprints(buildings, buildings.attrs.get(LABELS, buildings.index.to_numpy()),
                             assumptions=a)
     check_site_distance(fp.metric, weather)
+    # on an empty numba cache, a helper process compiles the shading kernels meanwhile
+    helper = _warmup.start() if shading and n < PARALLEL_FROM else None
     bar.update()
     # 2. what each building is: height, type, district, roof type
     attrs = roofs.building_height(fp.metric, assumptions=a).reset_index(drop=True)
@@ -225,6 +229,8 @@ def estimate(
     horizons = points = None
     table["shading_loss"] = 0.0
     if shading:
+        if helper is not None:
+            helper.wait()
         geoms = np.where(fp.invalid, None, fp.metric.geometry.to_numpy())
         sky = Skyline(geoms, attrs["height_m"].to_numpy(), points=fp.points)
         table["shading_loss"], horizons, points = surface_losses(

@@ -1,0 +1,78 @@
+"""The helper process that compiles the shading kernels during a first estimate (issue 22)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import pvsite
+from pvsite.energy import _warmup
+
+CHILD = r"""
+import json, pvsite
+from pvsite.energy import _warmup
+from pvsite.geometry import horizons
+from pvsite.energy import shading
+started = []
+start = _warmup.start
+def spy():
+    helper = start()
+    started.append(helper is not None)
+    return helper
+_warmup.start = spy
+b = pvsite.datasets.shanghai_buildings().head(30)
+r = pvsite.estimate(b, pvsite.datasets.shanghai_weather(), progress=False)
+stats = {d.__name__: [sum(d.stats.cache_hits.values()), sum(d.stats.cache_misses.values())]
+         for d in (horizons._pair_search, horizons._by_observer, horizons._horizons.serial,
+                   shading._loss_kernel.serial)}
+print(json.dumps({"started": started, "stats": stats,
+                  "kwh": r["annual_kwh"].tolist(), "loss": r["shading_loss"].tolist()}))
+"""
+
+
+def _fresh_process(tmp_path, **env):
+    run = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
+                         env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba"),
+                              "PVSITE_CACHE_DIR": str(tmp_path / "pvsite"), **env},
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow  # a process on an empty numba cache: every kernel compiles once
+def test_on_an_empty_cache_the_helper_compiles_the_shading_kernels_and_numbers_stay(tmp_path):
+    cold = _fresh_process(tmp_path)
+    assert cold["started"] == [True]
+    # the estimate loaded every shading kernel from the cache the helper wrote: none compiled
+    assert all(hits == 1 and misses == 0 for hits, misses in cold["stats"].values()), cold
+    # a second process finds them cached and starts no helper
+    warm = _fresh_process(tmp_path)
+    assert warm["started"] == [False]
+    # the same numbers as this process, which compiled (or loaded) its kernels itself
+    b = pvsite.datasets.shanghai_buildings().head(30)
+    r = pvsite.estimate(b, pvsite.datasets.shanghai_weather(), progress=False)
+    for got in (cold, warm):
+        assert got["kwh"] == r["annual_kwh"].tolist()
+        assert got["loss"] == r["shading_loss"].tolist()
+
+
+def test_no_helper_when_switched_off_or_cached(monkeypatch):
+    monkeypatch.setenv(_warmup.WARMUP_ENV, "off")
+    assert _warmup.start() is None
+    monkeypatch.delenv(_warmup.WARMUP_ENV)
+    monkeypatch.setattr(_warmup, "_cached", lambda d: True)
+    assert _warmup.start() is None
+    # numba's internals unreadable: no guess, no helper
+    monkeypatch.setattr(_warmup, "_cached", lambda d: None)
+    assert _warmup.start() is None
+
+
+def test_a_failing_helper_leaves_the_estimate_to_compile_itself(monkeypatch):
+    """wait() says False for a helper that failed or hung; the estimate goes on regardless."""
+    failing = _warmup.Warmup(subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"]))
+    assert failing.wait() is False
+    hung = _warmup.Warmup(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]))
+    assert hung.wait(timeout=0.5) is False and hung.process.returncode is not None
+    assert "exit" in repr(hung)
