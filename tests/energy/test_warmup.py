@@ -69,8 +69,8 @@ def test_no_helper_when_switched_off_or_cached(monkeypatch):
     assert _warmup.start() is None
 
 
-def test_a_failing_helper_leaves_the_estimate_to_compile_itself(monkeypatch):
-    """wait() says False for a helper that failed or hung; the estimate goes on regardless."""
+def test_wait_says_false_for_a_helper_that_failed_or_hung():
+    """False: the estimate then compiles what it needs itself; a hung helper is killed."""
     failing = _warmup.Warmup(subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"]))
     assert failing.wait() is False
     hung = _warmup.Warmup(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]))

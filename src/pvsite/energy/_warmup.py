@@ -66,6 +66,8 @@ def _kernels() -> list[Any]:
 
 def _cached(dispatcher: Any) -> bool | None:
     """Whether numba's cache holds a compilation of ``dispatcher`` for its current source."""
+    if dispatcher.signatures:  # compiled or loaded in this process already: no file to read
+        return True
     try:
         return bool(dispatcher._cache._cache_file._load_index())
     except Exception:  # noqa: BLE001 - numba's internals moved: do not guess

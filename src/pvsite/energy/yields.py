@@ -246,13 +246,13 @@ def optimal_tilt(
     True
     """
     a = assumptions or Assumptions()
-    grid = yield_grid(weather, mounting=mounting, assumptions=a)
     # 901 x 1,801 spline values (0.04 s on the axes, 0.5 s as pairs): once per grid, azimuth
     key = (*energy_key(weather, mounting, a),
            None if surface_azimuth is None else float(surface_azimuth))
     cached = CACHE.get("optimal_tilt", key)
     if cached is not None:
         return cached
+    grid = yield_grid(weather, mounting=mounting, assumptions=a)
     tilts = np.arange(0.0, 90.05, 0.1)
     if surface_azimuth is not None:
         azims = np.array([float(surface_azimuth)])
