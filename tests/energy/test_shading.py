@@ -173,10 +173,49 @@ def test_neighbour_search_keeps_every_pair_that_matters_in_any_chunking():
     every = np.nonzero(near)[1].astype(np.int64)
     ptr = np.concatenate([[0], np.cumsum(near.sum(axis=1))]).astype(np.int64)
     # in index order, not nearest first: the kernel's culling must not depend on the order
-    brute = shading._horizons(sky.x, sky.y, sky.h, np.full(n, np.nan), np.arange(n), ptr,
-                              every, *sky.edges, sky.h, sky.cx, sky.cy, sky.half_diag,
-                              shading.SECTORS, 1, sky.tan_min)
+    brute = shading._horizons(sky.x, sky.y, np.arange(n + 1), sky.h, np.full(n, np.nan),
+                              np.arange(n), ptr, every, *sky.edges, sky.h, sky.cx, sky.cy,
+                              sky.half_diag, shading.SECTORS, 1, sky.tan_min)
     brute[~sky.ok] = 0
     assert (whole > 0).any()
     np.testing.assert_array_equal(whole, brute)
     np.testing.assert_array_equal(parts, brute)
+
+
+def test_points_one_above_the_other_traced_together_equal_each_traced_alone():
+    # a wall's points at one place share each ray's meeting with an edge (one column); their
+    # horizons must be those of the points one by one, in front of walls and on open roofs
+    from pvsite.geometry import horizons as hz
+
+    rng = np.random.default_rng(7)
+    boxes = [shapely.box(x, y, x + w, y + d) for x, y, w, d in
+             rng.uniform([0, 0, 8, 8], [300, 300, 40, 40], (60, 4))]
+    sky = hz.Skyline(boxes, rng.uniform(6, 90, 60))
+    owners = np.flatnonzero(sky.ok)
+    # four places around each building, facing out, each at five heights from 1 m up
+    side = np.array([[0.5, 1.2, 0.0], [1.2, 0.5, 90.0], [0.5, -0.2, 180.0], [-0.2, 0.5, 270.0]])
+    b = np.array([sky.geoms[o].bounds for o in owners])
+    place = np.repeat(np.arange(owners.size), 4)
+    s = np.tile(np.arange(4), owners.size)
+    px = b[place, 0] + side[s, 0] * (b[place, 2] - b[place, 0])
+    py = b[place, 1] + side[s, 1] * (b[place, 3] - b[place, 1])
+    face = np.where(s % 2 == 0, side[s, 2], np.nan)  # half as walls, half open all round
+    up = 5
+    x, y, f, g = (np.repeat(v, up) for v in (px, py, face, place))
+    z = np.tile(np.linspace(1.0, 60.0, up), px.size)
+    pairs = sky.roof_pairs(owners, z=np.ones(owners.size))
+    together = sky.point_profiles(x, y, z, g, pairs, face=f)
+    alone = hz._horizons(x, y, np.arange(x.size + 1), z, f, g.astype(np.int64), *pairs[:2],
+                         *sky.edges, sky.h, sky.cx, sky.cy, sky.half_diag, hz.SECTORS, 1,
+                         sky.tan_min)
+    assert (together > 0).mean() > 0.1
+    np.testing.assert_array_equal(together, alone)
+    # a wall hides only the sectors behind it: the others as seen with no wall at all
+    centre = np.radians(np.arange(hz.SECTORS) + 0.5)
+    wall = ~np.isnan(f)
+    behind = (np.sin(centre)[None, :] * np.sin(np.radians(f[wall]))[:, None]
+              + np.cos(centre)[None, :] * np.cos(np.radians(f[wall]))[:, None]
+              < -np.sin(np.radians(hz.FACE_MARGIN)))
+    open_ = sky.point_profiles(x, y, z, g, pairs)[wall]
+    assert (open_[behind] > 0).any() and (together[wall][behind] == 0).all()
+    np.testing.assert_array_equal(together[wall][~behind], open_[~behind])

@@ -135,7 +135,8 @@ def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_
     table, sky_ac, annual_ac, cum = _class_tables(weather, classes, sectors, mounting,
                                                   assumptions)
     lost_beam, svf_ratio = _loss_kernel(
-        which.astype(np.int64), np.ascontiguousarray(hz[shaded]), tilt[shaded].copy(),
+        which.astype(np.int64), hz if shaded.all() else np.ascontiguousarray(hz[shaded]),
+        tilt[shaded].copy(),
         azim[shaded].copy(), cum, table, ELEVATION_STEP)
     lost_sky = sky_ac[which] * (1.0 - svf_ratio)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -238,7 +239,8 @@ def _point_losses(ctx: tuple, px: np.ndarray, py: np.ndarray, pz: np.ndarray,
             sel = np.flatnonzero(mounting[prow[at]] == m)
             if sel.size:
                 r = prow[at[sel]]
-                out[at[sel]] = shading_loss(weather, tilt[r], azim[r], prof[sel],
+                out[at[sel]] = shading_loss(weather, tilt[r], azim[r],
+                                            prof if sel.size == at.size else prof[sel],
                                             mounting=str(m), assumptions=a)
     return out, coarse
 
@@ -410,18 +412,29 @@ def facade_points(facades: Any, *, spacing: float = POINT_SPACING_M,
     import shapely
 
     lines = np.asarray(facades["geometry"].to_numpy(), dtype=object)
-    length = shapely.length(lines)
     rise = facades["wall_height_m"].to_numpy(dtype=float)
     base = (facades["wall_base_m"].to_numpy(dtype=float) if "wall_base_m" in facades
             else np.zeros(len(facades)))
-    n_along = np.maximum(np.round(length / spacing), 1).astype(int)
-    n_up = np.maximum(np.round(rise / rise_step), 1).astype(int)
+    n_along, n_up = _wall_grid(facades, spacing, rise_step)
     per = n_along * n_up
     row = np.repeat(np.arange(len(facades)), per)
     k = np.arange(row.size) - np.repeat(np.cumsum(per) - per, per)
     i_along, i_up = k % n_along[row], k // n_along[row]
-    xy = shapely.get_coordinates(shapely.line_interpolate_point(
-        lines[row], (i_along + 0.5) / n_along[row], normalized=True))
+    frac = (i_along + 0.5) / n_along[row]
+    ends, which = shapely.get_coordinates(lines, return_index=True)
+    two = (ends.shape[0] == 2 * len(lines) and np.array_equal(which[0::2], which[1::2])
+           and np.array_equal(which[1::2], np.arange(len(lines))))
+    if two:
+        # straight walls (two vertices each): GEOS's own arithmetic, without building points
+        # (the same coordinates to the bit: the fraction of the length, over the length)
+        p0, p1 = ends[0::2][row], ends[1::2][row]
+        length = shapely.length(lines)[row]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            along = np.where(length > 0, (frac * length) / length, 0.0)
+        xy = p0 + along[:, None] * (p1 - p0)
+    else:
+        xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[row], frac,
+                                                                    normalized=True))
     az = np.radians(facades["surface_azimuth"].to_numpy(dtype=float))[row]
     x = xy[:, 0] + FACADE_OFFSET_M * np.sin(az)
     y = xy[:, 1] + FACADE_OFFSET_M * np.cos(az)
@@ -461,16 +474,57 @@ def facade_losses(facades: Any, skyline: Any, weather: Any, *, assumptions: Any 
     if not len(facades):
         return loss
     owner = facades["building"].to_numpy()
-    px, py, pz, prow = facade_points(facades)
-    own, inverse = np.unique(owner, return_inverse=True)
-    lowest = np.full(own.size, np.inf)
-    np.minimum.at(lowest, inverse[prow], pz)
-    pairs = skyline.roof_pairs(own, z=lowest)
     tilt = facades["surface_tilt"].to_numpy(dtype=float)
     azim = facades["surface_azimuth"].to_numpy(dtype=float)
     mounting = facades["mounting"].to_numpy()
-    ctx = (skyline, pairs, None, weather, tilt, azim, mounting, a)
-    ploss, _ = _point_losses(ctx, px, py, pz, inverse[prow], prow, False, walls=True)
-    count = np.bincount(prow, minlength=len(facades))
-    sums = np.bincount(prow, weights=ploss, minlength=len(facades))
-    return np.where(count > 0, sums / np.maximum(count, 1), 0.0)
+    # the owners a chunk at a time, as for roofs: the neighbour search and the points of a
+    # chunk's walls are what memory holds at once
+    chunk_of = np.full(skyline.n, -1)
+    for c, idx in enumerate(skyline.chunks(CHUNK)):
+        chunk_of[idx] = c
+    by_chunk = np.argsort(chunk_of[owner], kind="stable")
+    bounds = np.flatnonzero(np.r_[True, np.diff(chunk_of[owner][by_chunk]) != 0, True])
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        rows = by_chunk[lo:hi]
+        walls = facades.iloc[rows]
+        px, py, pz, prow = facade_points(walls)
+        # the points of a wall column by column (its heights at one place together: their
+        # rays are traced once), their losses put back in facade_points' order for the mean
+        col = _column_order(walls)
+        own, inverse = np.unique(owner[rows], return_inverse=True)
+        lowest = np.full(own.size, np.inf)
+        np.minimum.at(lowest, inverse[prow], pz)
+        pairs = skyline.roof_pairs(own, z=lowest)
+        ctx = (skyline, pairs, None, weather, tilt[rows], azim[rows], mounting[rows], a)
+        ploss = np.empty(px.size)
+        ploss[col], _ = _point_losses(ctx, px[col], py[col], pz[col], inverse[prow[col]],
+                                      prow[col], False, walls=True)
+        count = np.bincount(prow, minlength=rows.size)
+        sums = np.bincount(prow, weights=ploss, minlength=rows.size)
+        loss[rows] = np.where(count > 0, sums / np.maximum(count, 1), 0.0)
+    return loss
+
+
+def _wall_grid(facades: Any, spacing: float, rise_step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points of each facade along the wall and up it (at least one of each)."""
+    import shapely
+
+    length = shapely.length(np.asarray(facades["geometry"].to_numpy(), dtype=object))
+    rise = facades["wall_height_m"].to_numpy(dtype=float)
+    return (np.maximum(np.round(length / spacing), 1).astype(int),
+            np.maximum(np.round(rise / rise_step), 1).astype(int))
+
+
+def _column_order(facades: Any, *, spacing: float = POINT_SPACING_M,
+                  rise_step: float = FACADE_RISE_STEP_M) -> np.ndarray:
+    """Positions in :func:`facade_points`' order of its points taken column by column.
+
+    Each facade's points are ``i_along + i_up * n_along`` there; here ``i_up`` runs fastest,
+    so the points one above the other at each place along the wall come together.
+    """
+    n_along, n_up = _wall_grid(facades, spacing, rise_step)
+    per = n_along * n_up
+    first = np.cumsum(per) - per
+    row = np.repeat(np.arange(len(facades)), per)
+    k = np.arange(row.size) - first[row]
+    return first[row] + (k % n_up[row]) * n_along[row] + k // n_up[row]

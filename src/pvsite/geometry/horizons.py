@@ -209,19 +209,25 @@ FACE_MARGIN = 3.0
 
 
 @kernel(parallel_from=PARALLEL_FROM)
-def _horizons(ox, oy, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff, heights,
-              cx, cy, half_diag, sectors, rays, min_tan):  # pragma: no cover - compiled
-    """Horizon [deg] at each point ``(ox, oy, oz)`` against the obstacles of its ``group``.
+def _horizons(ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff,
+              heights, cx, cy, half_diag, sectors, rays, min_tan):  # pragma: no cover - compiled
+    """Horizon [deg] at each observer point against the obstacles of its ``group``.
 
-    ``pair_ptr``/``pair_obs`` (CSR from :func:`_pairs`, nearest first) list the obstacles of
-    each group; the points of one roof share their roof's group, so its neighbour search runs
-    once. ``face`` [deg]: the facing of a wall's observer, whose sectors behind the wall stay 0
-    (NaN: every sector). An obstacle is passed over, without changing any sector, where its
-    bounding circle (centre ``cx, cy``, radius ``half_diag``) shows that it cannot rise above
-    ``min_tan`` or above the horizon already found in every sector it spans.
+    Points come in columns: column ``i`` stands at ``(ox[i], oy[i])`` and holds the points
+    ``zptr[i]`` to ``zptr[i + 1]``, at heights ``oz`` (a wall's points one above the other;
+    a roof's points one per column). A column's points share every ray's meeting with an
+    obstacle's edge (its distance does not depend on the height); each point keeps its own
+    horizon, so the result is that of the points one by one. ``pair_ptr``/``pair_obs`` (CSR
+    from :func:`_pairs`, nearest first) list the obstacles of each group; the points of one
+    roof share their roof's group, so its neighbour search runs once. ``face`` [deg]: the
+    facing of a wall's column, whose sectors behind the wall stay 0 (NaN: every sector). For
+    a point, an obstacle is passed over, without changing any sector, where its bounding
+    circle (centre ``cx, cy``, radius ``half_diag``) shows that it cannot rise above
+    ``min_tan`` or above the horizon already found in every sector it spans. Returns shape
+    (``oz.size``, sectors).
     """
     n = ox.size
-    out = np.zeros((n, sectors))
+    out = np.zeros((oz.size, sectors))
     width = 2 * math.pi / sectors
     # direction of every ray, once: ray r at azimuth (r + 0.5) * width / rays, for the r an
     # edge's azimuth span can give ([-2 pi, 2 pi] below)
@@ -238,44 +244,61 @@ def _horizons(ox, oy, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, e
         centre_dx[k] = math.sin((k + 0.5) * width)
         centre_dy[k] = math.cos((k + 0.5) * width)
     behind_cos = -math.sin(math.radians(FACE_MARGIN))
+    # an obstacle whose bounding circle lies wholly further than this from a wall's facing
+    # [rad] is met only by rays in sectors behind it (1e-6 rad to spare on rounding)
+    behind_angle = math.pi / 2 + math.radians(FACE_MARGIN) + 1e-6
     for i in prange(n):
-        best = np.zeros(sectors)  # tangent of the elevation
+        z0 = zptr[i]
+        m = zptr[i + 1] - z0
+        best = np.zeros((m, sectors))  # tangent of the elevation, per point of the column
+        top = np.empty(m)  # per point: the most the obstacle can rise (-1: passed over)
         # sectors behind a wall: marked as already at the highest possible horizon
-        if not math.isnan(face[i]):
+        walled = not math.isnan(face[i])
+        fx, fy = 0.0, 0.0
+        if walled:
             fx, fy = math.sin(math.radians(face[i])), math.cos(math.radians(face[i]))
             for k in range(sectors):
                 if centre_dx[k] * fx + centre_dy[k] * fy < behind_cos:
-                    best[k] = math.inf
+                    for u in range(m):
+                        best[u, k] = math.inf
         g = group[i]
         for q in range(pair_ptr[g], pair_ptr[g + 1]):
             j = pair_obs[q]
-            dh = heights[j] - oz[i]
-            if dh <= 0:
-                continue
             bx, by = cx[j] - ox[i], cy[j] - oy[i]
             dist = math.hypot(bx, by)
             near = dist - half_diag[j] - 1e-6
+            live = False
             if near > 0:
                 # outside the obstacle's bounding circle: no ray meets it nearer than `near`,
                 # nor outside the circle's angular span
-                top = dh / near
-                if top < min_tan:
-                    continue
                 spread = math.asin(min(half_diag[j] / dist, 1.0)) + 1e-9
+                if walled and (math.acos(max(min((bx * fx + by * fy) / dist, 1.0), -1.0))
+                               - spread > behind_angle):
+                    continue  # every ray that meets it is in a sector behind the wall
                 centre = math.atan2(bx, by)
                 k0 = math.floor((centre - spread) / width)
                 k1 = math.floor((centre + spread) / width)
-                hidden = True
-                for kk in range(k0, k1 + 1):
-                    if best[kk % sectors] < top:
-                        hidden = False
-                        break
-                if hidden:
-                    continue
+                for u in range(m):
+                    top[u] = -1.0
+                    dh = heights[j] - oz[z0 + u]
+                    if dh <= 0:
+                        continue
+                    tu = dh / near
+                    if tu < min_tan:
+                        continue
+                    for kk in range(k0, k1 + 1):
+                        if best[u, kk % sectors] < tu:
+                            top[u] = tu
+                            live = True
+                            break
             else:
-                top = math.inf
-                if _inside(ox[i], oy[i], ex1, ey1, ex2, ey2, eoff[j], eoff[j + 1]):
+                for u in range(m):
+                    top[u] = math.inf if heights[j] - oz[z0 + u] > 0 else -1.0
+                    live = live or top[u] > 0
+                if live and _inside(ox[i], oy[i], ex1, ey1, ex2, ey2, eoff[j], eoff[j + 1]):
                     continue  # overlapping footprints: not a neighbour
+            if not live:
+                continue
             s, e = eoff[j], eoff[j + 1]
             for k in range(s, e):
                 x1, y1 = ex1[k] - ox[i], ey1[k] - oy[i]
@@ -302,8 +325,13 @@ def _horizons(ox, oy, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, e
                     if ang < lo or ang > hi:
                         continue
                     sector = ray_sector[r + 2 * nray + 1]
-                    if best[sector] >= top:
-                        continue  # no point of the obstacle can rise above it here
+                    wanted = False  # a point where the obstacle could still rise above
+                    for u in range(m):
+                        if best[u, sector] < top[u]:
+                            wanted = True
+                            break
+                    if not wanted:
+                        continue
                     dx, dy = ray_dx[r + 2 * nray + 1], ray_dy[r + 2 * nray + 1]
                     # ray t*(dx, dy) meets segment p1 + u*(p2 - p1)
                     sx, sy = x2 - x1, y2 - y1
@@ -313,14 +341,18 @@ def _horizons(ox, oy, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, e
                     t = (x1 * sy - y1 * sx) / den
                     if t <= 0.1:
                         continue
-                    tan_e = dh / t
-                    if tan_e < min_tan:
-                        continue
-                    if tan_e > best[sector]:
-                        best[sector] = tan_e
-        for k in range(sectors):
-            if 0 < best[k] < math.inf:
-                out[i, k] = math.degrees(math.atan(best[k]))
+                    for u in range(m):
+                        if best[u, sector] >= top[u]:
+                            continue  # no point of the obstacle can rise above it here
+                        tan_e = (heights[j] - oz[z0 + u]) / t
+                        if tan_e < min_tan:
+                            continue
+                        if tan_e > best[u, sector]:
+                            best[u, sector] = tan_e
+        for u in range(m):
+            for k in range(sectors):
+                if 0 < best[u, k] < math.inf:
+                    out[z0 + u, k] = math.degrees(math.atan(best[u, k]))
     return out
 
 
@@ -435,7 +467,8 @@ class Skyline:
                                     live.astype(np.int64), np.zeros(live.size), ob.astype(np.int64),
                                     self.cx, self.cy, self.half_diag, self.h, self.reach,
                                     self.max_distance, self.tan_min, 50.0)
-        out[self.ok[idx]] = _horizons(self.x[live], self.y[live], self.h[live],
+        out[self.ok[idx]] = _horizons(self.x[live], self.y[live],
+                                      np.arange(live.size + 1), self.h[live],
                                       np.full(live.size, np.nan), np.arange(live.size),
                                       pair_ptr, pair_obs, *self.edges, self.h, self.cx,
                                       self.cy, self.half_diag, sectors, _RAYS, self.tan_min)
@@ -487,13 +520,25 @@ class Skyline:
         :meth:`roof_pairs`): the points of a roof share its neighbour search. ``face`` [deg],
         one per point or None: the facing of a wall the point stands in front of; the sectors
         more than ``90 + FACE_MARGIN`` deg from it are hidden by the wall and left 0.
+        Consecutive points at the same ``x, y`` with the same ``group`` and ``face`` (a wall's
+        points one above the other) are traced as one column: each ray's meeting with an edge
+        once for all their heights, the same horizons as one by one. On the walls of 100,000
+        synthetic city buildings (three heights per place on average) this took the walls'
+        horizons from 20.1 to 15.3 s.
         """
         if len(x) == 0:
             return np.zeros((0, sectors))
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        g = np.asarray(group, dtype=np.int64)
         facing = (np.full(len(x), np.nan) if face is None
-                  else np.asarray(face, dtype=float).copy())
-        return _horizons(np.asarray(x, dtype=float), np.asarray(y, dtype=float),
-                         np.asarray(z, dtype=float), facing, np.asarray(group, dtype=np.int64),
+                  else np.asarray(face, dtype=float))
+        # consecutive points at the same place, facing and roof: one column (a wall's points
+        # one above the other), whose rays are traced once for all its heights
+        same = ((x[1:] == x[:-1]) & (y[1:] == y[:-1]) & (g[1:] == g[:-1])
+                & ((facing[1:] == facing[:-1]) | (np.isnan(facing[1:]) & np.isnan(facing[:-1]))))
+        head = np.flatnonzero(np.r_[True, ~same])
+        return _horizons(x[head], y[head], np.r_[head, len(x)].astype(np.int64),
+                         np.asarray(z, dtype=float), np.ascontiguousarray(facing[head]), g[head],
                          pairs[0], pairs[1], *self.edges, self.h, self.cx, self.cy,
                          self.half_diag, sectors, _RAYS, self.tan_min)
 
