@@ -200,8 +200,9 @@ def estimate(
     fp = prepare_footprints(buildings, buildings.attrs.get(LABELS, buildings.index.to_numpy()),
                             assumptions=a)
     check_site_distance(fp.metric, weather)
-    # on an empty numba cache, a helper process compiles the shading kernels meanwhile
-    helper = _warmup.start() if shading and n < PARALLEL_FROM else None
+    # on an empty numba cache, a helper process compiles the inset and shading kernels while
+    # this one compiles the packing kernels
+    helper = _warmup.start(shading=shading, buildings=n) if n < PARALLEL_FROM else None
     bar.update()
     # 2. what each building is: height, type, district, roof type
     attrs = roofs.building_height(fp.metric, assumptions=a).reset_index(drop=True)
@@ -228,9 +229,9 @@ def estimate(
     keep = keep_horizons if keep_horizons is not None else n <= 100_000
     horizons = points = None
     table["shading_loss"] = 0.0
+    if helper is not None:
+        helper.wait()
     if shading:
-        if helper is not None:
-            helper.wait()
         geoms = np.where(fp.invalid, None, fp.metric.geometry.to_numpy())
         sky = Skyline(geoms, attrs["height_m"].to_numpy(), points=fp.points)
         table["shading_loss"], horizons, points = surface_losses(

@@ -15,10 +15,11 @@ import json, pvsite
 from pvsite.energy import _warmup
 from pvsite.geometry import horizons
 from pvsite.energy import shading
+from pvsite.geometry import _packing
 started = []
 start = _warmup.start
-def spy():
-    helper = start()
+def spy(**kw):
+    helper = start(**kw)
     started.append(helper is not None)
     return helper
 _warmup.start = spy
@@ -26,8 +27,9 @@ b = pvsite.datasets.shanghai_buildings().head(30)
 r = pvsite.estimate(b, pvsite.datasets.shanghai_weather(), progress=False)
 stats = {d.__name__: [sum(d.stats.cache_hits.values()), sum(d.stats.cache_misses.values())]
          for d in (horizons._pair_search, horizons._by_observer, horizons._horizons.serial,
-                   shading._loss_kernel.serial)}
+                   shading._loss_kernel.serial, _packing.inset_convex.dispatcher)}
 print(json.dumps({"started": started, "stats": stats,
+                  "pack_signatures": len(_packing.pack.serial.signatures),
                   "kwh": r["annual_kwh"].tolist(), "loss": r["shading_loss"].tolist()}))
 """
 
@@ -42,11 +44,14 @@ def _fresh_process(tmp_path, **env):
 
 
 @pytest.mark.slow  # a process on an empty numba cache: every kernel compiles once
-def test_on_an_empty_cache_the_helper_compiles_the_shading_kernels_and_numbers_stay(tmp_path):
+def test_on_an_empty_cache_the_helper_compiles_inset_and_shading_and_numbers_stay(tmp_path):
     cold = _fresh_process(tmp_path)
     assert cold["started"] == [True]
     # the estimate loaded every shading kernel from the cache the helper wrote: none compiled
     assert all(hits == 1 and misses == 0 for hits, misses in cold["stats"].values()), cold
+    # the packing kernels it compiled itself at the start had the layout's types: one
+    # signature, none compiled again when the roofs were laid out
+    assert cold["pack_signatures"] == 1
     # a second process finds them cached and starts no helper
     warm = _fresh_process(tmp_path)
     assert warm["started"] == [False]
@@ -76,3 +81,44 @@ def test_wait_says_false_for_a_helper_that_failed_or_hung():
     hung = _warmup.Warmup(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]))
     assert hung.wait(timeout=0.5) is False and hung.process.returncode is not None
     assert "exit" in repr(hung)
+
+
+def test_wait_returns_when_the_last_task_is_reported_not_at_the_helper_exit():
+    import time
+
+    says = "import time; print('inset', flush=True); print('shading', flush=True); time.sleep(30)"
+    helper = _warmup.Warmup(subprocess.Popen([sys.executable, "-c", says],
+                                             stdout=subprocess.PIPE), ("inset", "shading"))
+    t = time.monotonic()
+    assert helper.wait() is True
+    assert time.monotonic() - t < 20 and helper.process.poll() is None
+    helper.process.kill()
+    # a helper that ends before its last task: False
+    short = _warmup.Warmup(subprocess.Popen([sys.executable, "-c", "print('inset')"],
+                                            stdout=subprocess.PIPE), ("inset", "shading"))
+    assert short.wait_for("inset") is True and short.wait() is False
+
+
+@pytest.mark.parametrize("shading, buildings, tasks", [
+    (True, 100, ("inset", "shading")),  # this process compiles the packing kernels meanwhile
+    (True, 5_000, ("shading",)),  # the layout may pack in parallel: the inset stays here
+    (False, 100, ("inset",)),
+])
+def test_the_helper_takes_the_inset_only_beside_a_serial_packing(monkeypatch, shading,
+                                                                  buildings, tasks):
+    monkeypatch.delenv(_warmup.WARMUP_ENV, raising=False)
+    monkeypatch.setattr(_warmup, "_cached", lambda d: False)
+    compiled = []
+    monkeypatch.setattr(_warmup, "_compile_packing", lambda: compiled.append(True))
+    real = subprocess.Popen
+    codes = []
+
+    def fake(args, **kw):  # the helper's tasks, reported at once
+        codes.append(args[-1])
+        return real([sys.executable, "-c", "print('inset'); print('shading')"], **kw)
+
+    monkeypatch.setattr(_warmup.subprocess, "Popen", fake)
+    helper = _warmup.start(shading=shading, buildings=buildings)
+    assert helper is not None and helper.tasks == tasks and repr(tasks) in codes[0]
+    assert compiled == ([True] if "inset" in tasks else [])
+    assert helper.wait() is True

@@ -1,19 +1,24 @@
-"""Compile the shading kernels in a helper process while the first estimate lays out roofs.
+"""Share the first estimate's compilation with a helper process, on the other core.
 
-On an empty numba cache, the first :func:`pvsite.estimate` compiles two groups of kernels one
-after the other on one core: the packing kernels of the layout stage (about 5 s on a 2-core
-machine) and the horizon and loss kernels of the shading stage (about 5.5 s). The second group
-does not depend on the first, so :func:`start` has a helper process compile it at the same
-time, on another core: it runs the shading stage on a three-building scene (the same Python
-code, so the same type signatures) and exits; its kernels land in numba's cache, from which
-the estimate loads them when it gets there (:meth:`Warmup.wait`, well under a second).
+On an empty numba cache, the first :func:`pvsite.estimate` compiles three groups of kernels one
+after the other on one core: the inset of the layout stage (about 1.5 s on a 2-core machine),
+the packing kernels (about 5 s) and the horizon and loss kernels of the shading stage (about
+5.5 s). :func:`start` splits that work in two: a helper process compiles the inset and then the
+shading kernels, while the estimate itself compiles the packing kernels at once (on a
+one-polygon call with the layout's types) and then waits for the helper's inset, which the
+helper reports as soon as it is in numba's cache. The helper runs the same Python code on a
+three-building scene (so the same type signatures) and exits; the estimate loads its kernels
+from the cache when it reaches them (:meth:`Warmup.wait`, well under a second).
 
 Nothing is started when the kernels are cached already, when Python is frozen, or when
 ``PVSITE_WARMUP=off``; when the helper fails or is slow, the estimate compiles the kernels
 itself, as it would without it. The helper reads no user data and writes only numba's cache.
 Measured on the 2-core machine of ``benchmarks/bench_startup.py`` (cold cache, 100 bundled
-buildings, alternating runs): first estimate 10.9 s without the helper, 8.9 s with it
-(medians of 3).
+buildings, medians of 3): a helper compiling the shading kernels alone took the first estimate
+from 10.9 to 8.9 s in a fast hour and from 15.6 to 11.7 s in a slow one; this split (and not
+waiting for the helper's exit, most of a second) from 12.2 s to 9.5 and 9.2 s, the runs
+alternating in one hour. The two cores slow each other: the shading kernels compile in about
+5.5 s beside the packing and 9 s beside inset and packing, so the split is by measurement.
 """
 
 from __future__ import annotations
@@ -21,7 +26,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from typing import Any
+
+from .._diskcache import PARALLEL_FROM
 
 __all__ = ["Warmup", "start"]
 
@@ -32,31 +41,83 @@ WAIT_S = 120.0
 
 
 class Warmup:
-    """A helper process compiling kernels; :meth:`wait` before calling them."""
+    """A helper process compiling kernels; :meth:`wait` before calling them.
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+    ``tasks``: what the helper compiles, in order ('inset', 'shading'); it prints each task's
+    name when that task's kernels are in numba's cache (:meth:`wait_for`).
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes], tasks: tuple[str, ...] = ()) -> None:
         self.process = process
+        self.tasks = tasks
+        self._done: dict[str, threading.Event] = {t: threading.Event() for t in tasks}
+        self._ended = threading.Event()
+        if process.stdout is not None:
+            threading.Thread(target=self._read, args=(process.stdout,), daemon=True).start()
+        else:
+            self._ended.set()
+
+    def _read(self, stream: Any) -> None:
+        try:
+            for line in stream:
+                event = self._done.get(line.decode(errors="replace").strip())
+                if event is not None:
+                    event.set()
+        except (OSError, ValueError):
+            pass
+        finally:
+            self._ended.set()
+            self.process.wait()  # reaped here: the estimate need not wait for its exit
+
+    def wait_for(self, task: str, timeout: float = WAIT_S) -> bool:
+        """Wait until the helper reports ``task`` done (True) or ends without it (False)."""
+        event = self._done.get(task)
+        if event is None:
+            return False
+        deadline = time.monotonic() + timeout
+        while not event.is_set() and not self._ended.is_set():
+            if time.monotonic() > deadline:
+                return False
+            event.wait(0.05)
+        return event.is_set()
 
     def wait(self, timeout: float = WAIT_S) -> bool:
-        """Wait for the helper to finish; True if it compiled everything it was asked to."""
-        try:
-            return self.process.wait(timeout=timeout) == 0
-        except subprocess.TimeoutExpired:
+        """Wait until the helper has done all its tasks; True if it did, else it is stopped.
+
+        Returns when the last task is reported, not when the process has exited (its
+        interpreter takes most of a second to shut down); a helper with no tasks is waited
+        for to its exit. A helper that ends without them or is still busy after ``timeout``
+        seconds gives False (killed if running): the estimate then compiles what is left.
+        """
+        if not self.tasks:
+            try:
+                return self.process.wait(timeout=timeout) == 0
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                return False
+        done = self.wait_for(self.tasks[-1], timeout)
+        if not done and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-            return False
+        return done and all(e.is_set() for e in self._done.values())
 
     def __repr__(self) -> str:
         state = "running" if self.process.poll() is None else f"exit {self.process.returncode}"
-        return f"<pvsite warmup pid {self.process.pid}: {state}>"
+        return f"<pvsite warmup pid {self.process.pid} ({', '.join(self.tasks)}): {state}>"
 
 
-def _kernels() -> list[Any]:
-    """The numba dispatchers of the shading stage (serial twins: what small inputs run).
+def _kernels(task: str = "shading") -> list[Any]:
+    """The numba dispatchers of a task (serial twins: what small inputs run).
 
-    Walls' observers call the same kernels with the same types as roofs' (a facing per point
-    instead of NaN), so the roofs of the scene compile what facades need too.
+    'inset': the layout's convex inset. 'shading': walls' observers call the same kernels
+    with the same types as roofs' (a facing per point instead of NaN), so the roofs of the
+    scene compile what facades need too.
     """
+    if task == "inset":
+        from ..geometry import _packing
+
+        return [_packing.inset_convex]
     from ..geometry import horizons
     from . import shading
 
@@ -64,8 +125,21 @@ def _kernels() -> list[Any]:
             horizons._horizons.serial, shading._loss_kernel.serial]
 
 
+def _packing_kernel() -> Any:
+    """The serial packing kernel, which a small layout runs."""
+    from ..geometry._packing import pack
+
+    return pack.serial
+
+
+def _dispatcher(kernel: Any) -> Any:
+    """The numba dispatcher behind a kernel (one given an optimisation level is wrapped)."""
+    return getattr(kernel, "dispatcher", kernel)
+
+
 def _cached(dispatcher: Any) -> bool | None:
     """Whether numba's cache holds a compilation of ``dispatcher`` for its current source."""
+    dispatcher = _dispatcher(dispatcher)
     if dispatcher.signatures:  # compiled or loaded in this process already: no file to read
         return True
     try:
@@ -74,26 +148,83 @@ def _cached(dispatcher: Any) -> bool | None:
         return None
 
 
-def start() -> Warmup | None:
-    """Start the helper if some shading kernel is not in numba's cache; else None."""
+def start(shading: bool = True, buildings: int = 0) -> Warmup | None:
+    """Start the helper if a kernel of its tasks is not in numba's cache; else None.
+
+    Its tasks: with ``shading`` the shading kernels, and the inset when the packing kernels
+    are not cached either and ``buildings`` is under ``PARALLEL_FROM / 4`` (so the layout
+    packs its surfaces serially, the variant compiled here). Then this process compiles the
+    packing kernels meanwhile and returns once the helper's inset is cached (or the helper
+    ended without it).
+    """
     if os.environ.get(WARMUP_ENV, "").strip().lower() in ("off", "0", "no", "false"):
         return None
     if getattr(sys, "frozen", False) or not sys.executable:
         return None
-    state = [_cached(d) for d in _kernels()]
-    if None in state or all(state):
+    tasks = []
+    for task in ("inset", "shading") if shading else ("inset",):
+        state = [_cached(d) for d in _kernels(task)]
+        if None in state:
+            return None
+        if task == "inset":  # worth it only beside this process compiling the packing kernels
+            packing = _cached(_packing_kernel())
+            if packing is None:
+                return None
+            state = [all(state) or packing or 4 * buildings >= PARALLEL_FROM]
+        if not all(state):
+            tasks.append(task)
+    if not tasks:
         return None
-    code = "from pvsite.energy._warmup import _run; _run()"
+    code = f"from pvsite.energy._warmup import _run; _run({tuple(tasks)!r})"
     try:
         process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:
         return None
-    return Warmup(process)
+    helper = Warmup(process, tuple(tasks))
+    if "inset" in tasks:
+        _compile_packing()
+        helper.wait_for("inset")
+    return helper
 
 
-def _run() -> None:
-    """The helper's work: the shading stage on the roofs of three buildings."""
+def _compile_packing() -> None:
+    """Compile (or load) the packing kernels with the layout's types, on one small polygon."""
+    import numpy as np
+    import shapely
+
+    from ..geometry._packing import edges_in_row_frame, pack
+    from ..geometry.layout import PHASES
+
+    edges = edges_in_row_frame(np.array([shapely.box(0, 0, 10, 6)], dtype=object),
+                               np.array([0.0]), np.array([1.0]))
+    one = np.ones(1)
+    pack(*edges, np.where(one > 0, 1.7, 1.7), 2.0 * one, np.full(1, 1.1), PHASES)
+
+
+def _run(tasks: tuple[str, ...] = ("shading",)) -> None:
+    """The helper's work, task by task, each reported on stdout once cached."""
+    for task in tasks:
+        if task == "inset":
+            _run_inset()
+        elif task == "shading":
+            _run_shading()
+        print(task, flush=True)
+
+
+def _run_inset() -> None:
+    """The layout's convex inset on one rectangle: the types of the estimate's call."""
+    import numpy as np
+    import shapely
+
+    from ..geometry.layout import _inset_convex
+
+    _inset_convex(np.array([shapely.box(0, 0, 40, 30)], dtype=object), np.array([1.0]),
+                  np.array([2.0]))
+
+
+def _run_shading() -> None:
+    """The shading stage on the roofs of three buildings."""
     import numpy as np
     import pandas as pd
     import shapely
