@@ -6,9 +6,10 @@
 
 Each size runs in a fresh process; writes benchmarks/results/bench_city.json with wall time,
 peak memory, time per stage (cProfile, cumulative) and the ratio to a per-building pvlib
-ModelChain loop measured on a sample. Targets: 10^6 buildings with whole-roof shading in <= 45 s
-and <= 6 GB on 2 cores (issue 15), <= 30 s (issue 22). ``--facades`` also runs each size with ``facades=True`` (no profile) in its own
-process and records the time ratio (issue 16: at most 1.5).
+ModelChain loop measured on a sample. Targets: 10^6 buildings with whole-roof shading in
+<= 45 s and <= 6 GB on 2 cores (issue 15), <= 30 s (issue 22). ``--facades`` also runs each
+size with ``facades=True`` (no profile) in its own process and records the time ratio
+(issue 16: at most 1.5).
 
 ``--base REV`` also times another revision of this repository (checked out in a temporary git
 worktree, its numba caches warmed by a first unrecorded run), alternating base and here
