@@ -396,7 +396,12 @@ def surface_losses(surfaces: Any, skyline: Any, weather: Any, used: np.ndarray, 
 #: behind them.
 FACADE_OFFSET_M = 0.5
 #: Vertical spacing of the observer points on a wall [m]: shade climbs a wall from the
-#: ground, so a tall wall needs several heights.
+#: ground, so a tall wall needs several heights. What the grid (``POINT_SPACING_M`` along the
+#: wall, this up it) costs, against a 2 m x 1 m grid on the 12,000 walls of the 3,000 most
+#: central buildings of ``synthetic_city(30000)``: facade loss off by 0.75 percentage points on
+#: average (0.45 weighted by area, bias +0.25), 99th percentile 5.7, worst 24.0 (no refinement
+#: where a wall's points disagree, unlike roofs); 8 m x 4 m: 0.28 (p99 2.2, worst 19.6) in 2.8x
+#: the time; one place per wall: 0.86 (p99 5.7). Measured when this was written.
 FACADE_RISE_STEP_M = 8.0
 
 
