@@ -209,7 +209,9 @@ def _run(tasks: tuple[str, ...] = ("shading",)) -> None:
             _run_inset()
         elif task == "shading":
             _run_shading()
-        print(task, flush=True)
+        # the protocol with the estimate that started it (a pipe, never a user's screen)
+        sys.stdout.write(task + "\n")
+        sys.stdout.flush()
 
 
 def _run_inset() -> None:

@@ -420,7 +420,7 @@ def facade_points(facades: Any, *, spacing: float = POINT_SPACING_M,
     rise = facades["wall_height_m"].to_numpy(dtype=float)
     base = (facades["wall_base_m"].to_numpy(dtype=float) if "wall_base_m" in facades
             else np.zeros(len(facades)))
-    n_along, n_up = _wall_grid(facades, spacing, rise_step)
+    n_along, n_up, length = _wall_grid(facades, spacing, rise_step)
     per = n_along * n_up
     row = np.repeat(np.arange(len(facades)), per)
     k = np.arange(row.size) - np.repeat(np.cumsum(per) - per, per)
@@ -432,10 +432,9 @@ def facade_points(facades: Any, *, spacing: float = POINT_SPACING_M,
     if two:
         # straight walls (two vertices each): GEOS's own arithmetic, without building points
         # (the same coordinates to the bit: the fraction of the length, over the length)
-        p0, p1 = ends[0::2][row], ends[1::2][row]
-        length = shapely.length(lines)[row]
+        p0, p1, span = ends[0::2][row], ends[1::2][row], length[row]
         with np.errstate(invalid="ignore", divide="ignore"):
-            along = np.where(length > 0, (frac * length) / length, 0.0)
+            along = np.where(span > 0, (frac * span) / span, 0.0)
         xy = p0 + along[:, None] * (p1 - p0)
     else:
         xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[row], frac,
@@ -510,14 +509,15 @@ def facade_losses(facades: Any, skyline: Any, weather: Any, *, assumptions: Any 
     return loss
 
 
-def _wall_grid(facades: Any, spacing: float, rise_step: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points of each facade along the wall and up it (at least one of each)."""
+def _wall_grid(facades: Any, spacing: float, rise_step: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points of each facade along the wall and up it (at least one of each), its length [m]."""
     import shapely
 
     length = shapely.length(np.asarray(facades["geometry"].to_numpy(), dtype=object))
     rise = facades["wall_height_m"].to_numpy(dtype=float)
     return (np.maximum(np.round(length / spacing), 1).astype(int),
-            np.maximum(np.round(rise / rise_step), 1).astype(int))
+            np.maximum(np.round(rise / rise_step), 1).astype(int), length)
 
 
 def _column_order(facades: Any, *, spacing: float = POINT_SPACING_M,
@@ -527,7 +527,7 @@ def _column_order(facades: Any, *, spacing: float = POINT_SPACING_M,
     Each facade's points are ``i_along + i_up * n_along`` there; here ``i_up`` runs fastest,
     so the points one above the other at each place along the wall come together.
     """
-    n_along, n_up = _wall_grid(facades, spacing, rise_step)
+    n_along, n_up, _ = _wall_grid(facades, spacing, rise_step)
     per = n_along * n_up
     first = np.cumsum(per) - per
     row = np.repeat(np.arange(len(facades)), per)

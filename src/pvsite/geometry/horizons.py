@@ -538,7 +538,7 @@ class Skyline:
                 & ((facing[1:] == facing[:-1]) | (np.isnan(facing[1:]) & np.isnan(facing[:-1]))))
         head = np.flatnonzero(np.r_[True, ~same])
         return _horizons(x[head], y[head], np.r_[head, len(x)].astype(np.int64),
-                         np.asarray(z, dtype=float), np.ascontiguousarray(facing[head]), g[head],
+                         np.asarray(z, dtype=float), facing[head], g[head],
                          pairs[0], pairs[1], *self.edges, self.h, self.cx, self.cy,
                          self.half_diag, sectors, _RAYS, self.tan_min)
 
