@@ -76,9 +76,13 @@ def test_no_helper_when_switched_off_or_cached(monkeypatch):
 
 def test_wait_says_false_for_a_helper_that_failed_or_hung():
     """False: the estimate then compiles what it needs itself; a hung helper is killed."""
-    failing = _warmup.Warmup(subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"]))
+    def helper(code):
+        return _warmup.Warmup(subprocess.Popen([sys.executable, "-c", code],
+                                               stdout=subprocess.PIPE), ("shading",))
+
+    failing = helper("raise SystemExit(3)")
     assert failing.wait() is False
-    hung = _warmup.Warmup(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]))
+    hung = helper("import time; time.sleep(60)")
     assert hung.wait(timeout=0.5) is False and hung.process.returncode is not None
     assert "exit" in repr(hung)
 

@@ -85,18 +85,11 @@ class Warmup:
         """Wait until the helper has done all its tasks; True if it did, else it is stopped.
 
         Returns when the last task is reported, not when the process has exited (its
-        interpreter takes most of a second to shut down); a helper with no tasks is waited
-        for to its exit. A helper that ends without them or is still busy after ``timeout``
-        seconds gives False (killed if running): the estimate then compiles what is left.
+        interpreter takes most of a second to shut down). A helper that ends without them or
+        is still busy after ``timeout`` seconds gives False (killed if running): the estimate
+        then compiles what is left.
         """
-        if not self.tasks:
-            try:
-                return self.process.wait(timeout=timeout) == 0
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-                return False
-        done = self.wait_for(self.tasks[-1], timeout)
+        done = bool(self.tasks) and self.wait_for(self.tasks[-1], timeout)
         if not done and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
@@ -107,7 +100,7 @@ class Warmup:
         return f"<pvsite warmup pid {self.process.pid} ({', '.join(self.tasks)}): {state}>"
 
 
-def _kernels(task: str = "shading") -> list[Any]:
+def _kernels(task: str) -> list[Any]:
     """The numba dispatchers of a task (serial twins: what small inputs run).
 
     'inset': the layout's convex inset. 'shading': walls' observers call the same kernels
@@ -164,14 +157,13 @@ def start(shading: bool = True, buildings: int = 0) -> Warmup | None:
     tasks = []
     for task in ("inset", "shading") if shading else ("inset",):
         state = [_cached(d) for d in _kernels(task)]
+        if task == "inset":  # worth it only beside this process compiling the packing kernels
+            state.append(_cached(_packing_kernel()))
         if None in state:
             return None
-        if task == "inset":  # worth it only beside this process compiling the packing kernels
-            packing = _cached(_packing_kernel())
-            if packing is None:
-                return None
-            state = [all(state) or packing or 4 * buildings >= PARALLEL_FROM]
-        if not all(state):
+        if task == "inset" and not any(state) and 4 * buildings < PARALLEL_FROM:
+            tasks.append(task)
+        elif task == "shading" and not all(state):
             tasks.append(task)
     if not tasks:
         return None
@@ -198,8 +190,7 @@ def _compile_packing() -> None:
 
     edges = edges_in_row_frame(np.array([shapely.box(0, 0, 10, 6)], dtype=object),
                                np.array([0.0]), np.array([1.0]))
-    one = np.ones(1)
-    pack(*edges, np.where(one > 0, 1.7, 1.7), 2.0 * one, np.full(1, 1.1), PHASES)
+    pack(*edges, np.full(1, 1.7), np.full(1, 2.0), np.full(1, 1.1), PHASES)
 
 
 def _run(tasks: tuple[str, ...] = ("shading",)) -> None:

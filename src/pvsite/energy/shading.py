@@ -135,9 +135,8 @@ def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_
     table, sky_ac, annual_ac, cum = _class_tables(weather, classes, sectors, mounting,
                                                   assumptions)
     lost_beam, svf_ratio = _loss_kernel(
-        which.astype(np.int64), hz if shaded.all() else np.ascontiguousarray(hz[shaded]),
-        tilt[shaded].copy(),
-        azim[shaded].copy(), cum, table, ELEVATION_STEP)
+        which.astype(np.int64), np.ascontiguousarray(hz if shaded.all() else hz[shaded]),
+        tilt[shaded].copy(), azim[shaded].copy(), cum, table, ELEVATION_STEP)
     lost_sky = sky_ac[which] * (1.0 - svf_ratio)
     with np.errstate(invalid="ignore", divide="ignore"):
         frac_lost = np.where(annual_ac[which] > 0, (lost_beam + lost_sky) / annual_ac[which],
