@@ -219,3 +219,44 @@ def test_points_one_above_the_other_traced_together_equal_each_traced_alone():
     open_ = sky.point_profiles(x, y, z, g, pairs)[wall]
     assert (open_[behind] > 0).any() and (together[wall][behind] == 0).all()
     np.testing.assert_array_equal(together[wall][~behind], open_[~behind])
+
+
+def test_losses_where_traced_equal_losses_of_the_stored_horizons_to_the_bit(weather):
+    # the shading stage uses each point's horizon inside the tracing kernel and never holds
+    # the points x sectors array; the losses must be those of the horizons traced first and
+    # then costed (point_profiles, then shading_loss), with walls, mixed mountings, a
+    # surface-model horizon on top and the display horizon
+    from pvsite.energy import shading
+    from pvsite.geometry import horizons as hz
+
+    rng = np.random.default_rng(11)
+    boxes = [shapely.box(x, y, x + w, y + d) for x, y, w, d in
+             rng.uniform([0, 0, 8, 8], [300, 300, 40, 40], (50, 4))]
+    sky = hz.Skyline(boxes, rng.uniform(6, 90, 50))
+    owners = np.flatnonzero(sky.ok)
+    pairs = sky.roof_pairs(owners)
+    b = np.array([sky.geoms[o].bounds for o in owners])
+    g = np.repeat(np.arange(owners.size), 3)
+    x = b[g, 0] + rng.uniform(0.1, 0.9, g.size) * (b[g, 2] - b[g, 0])
+    y = b[g, 1] + rng.uniform(0.1, 0.9, g.size) * (b[g, 3] - b[g, 1])
+    z = sky.h[owners][g] + rng.uniform(0, 1.5, g.size)
+    tilt = rng.uniform(0, 40, g.size)
+    azim = rng.uniform(0, 360, g.size)
+    mounting = np.where(rng.random(g.size) < 0.5, "racked", "flush")
+    extra = np.where(rng.random((owners.size, hz.SECTORS)) < 0.2,
+                     rng.uniform(0, 30, (owners.size, hz.SECTORS)), 0.0)
+    rows = np.arange(g.size)
+    for dsm, walls in ((None, False), (extra, False), (None, True)):
+        t = np.full(g.size, 90.0) if walls else tilt
+        ctx = (sky, pairs, dsm, weather, t, azim, mounting, None)
+        got, coarse = shading._point_losses(ctx, x, y, z, g, rows, True, walls=walls)
+        prof = sky.point_profiles(x, y, z, g, pairs, face=azim if walls else None)
+        if dsm is not None:
+            prof = np.maximum(prof, dsm[g])
+        want = np.zeros(g.size)
+        for m in ("racked", "flush"):
+            at = mounting == m
+            want[at] = shading_loss(weather, t[at], azim[at], prof[at], mounting=m)
+        assert (want > 0).mean() > 0.2
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(coarse, hz.coarsen(prof).astype(np.float32))

@@ -26,8 +26,8 @@ _warmup.start = spy
 b = pvsite.datasets.shanghai_buildings().head(30)
 r = pvsite.estimate(b, pvsite.datasets.shanghai_weather(), progress=False)
 stats = {d.__name__: [sum(d.stats.cache_hits.values()), sum(d.stats.cache_misses.values())]
-         for d in (horizons._pair_search, horizons._by_observer, horizons._horizons.serial,
-                   shading._loss_kernel.serial, _packing.inset_convex.dispatcher)}
+         for d in (horizons._pair_search, horizons._by_observer, shading._traced_losses.serial,
+                   _packing.inset_convex.dispatcher)}
 print(json.dumps({"started": started, "stats": stats,
                   "pack_signatures": len(_packing.pack.serial.signatures),
                   "kwh": r["annual_kwh"].tolist(), "loss": r["shading_loss"].tolist()}))

@@ -103,9 +103,10 @@ class Warmup:
 def _kernels(task: str) -> list[Any]:
     """The numba dispatchers of a task (serial twins: what small inputs run).
 
-    'inset': the layout's convex inset. 'shading': walls' observers call the same kernels
-    with the same types as roofs' (a facing per point instead of NaN), so the roofs of the
-    scene compile what facades need too.
+    'inset': the layout's convex inset. 'shading': the neighbour search and the traced
+    losses (which compile the tracing and loss kernels they call); walls' observers call the
+    same kernels with the same types as roofs' (a facing per point instead of NaN), so the
+    roofs of the scene compile what facades need too.
     """
     if task == "inset":
         from ..geometry import _packing
@@ -114,8 +115,7 @@ def _kernels(task: str) -> list[Any]:
     from ..geometry import horizons
     from . import shading
 
-    return [horizons._inside, horizons._pair_search, horizons._by_observer,
-            horizons._horizons.serial, shading._loss_kernel.serial]
+    return [horizons._pair_search, horizons._by_observer, shading._traced_losses.serial]
 
 
 def _packing_kernel() -> Any:

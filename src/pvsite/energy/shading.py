@@ -18,6 +18,7 @@ averages their losses.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,7 +30,9 @@ from ..geometry.horizons import (
     DISPLAY_SECTORS,
     MAX_POINTS,
     POINT_SPACING_M,
-    coarsen,
+    SECTORS,
+    _ray_tables,
+    _trace_column,
     dsm_horizons,
     roof_points,
 )
@@ -38,7 +41,7 @@ from .chain import CACHE, energy_key, hourly_chain, solar_position
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CHUNK", "POINT_BATCH", "REFINE_SPREAD", "facade_losses", "module_lift", "shading_loss",
+__all__ = ["CHUNK", "REFINE_SPREAD", "facade_losses", "module_lift", "shading_loss",
            "surface_losses"]
 
 #: Surfaces' owners whose horizons are computed at once (bounds memory: 50,000 x 360 sectors
@@ -124,65 +127,158 @@ def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_
     shaded = hz.max(axis=1) > 0 if n else np.zeros(0, dtype=bool)
     if not shaded.any():
         return loss
-    cls_t = np.round(tilt[shaded] / CLASS_TILT_STEP) * CLASS_TILT_STEP
-    cls_a = np.mod(np.round(azim[shaded] / CLASS_AZIMUTH_STEP) * CLASS_AZIMUTH_STEP, 360.0)
-    # one integer key per class: np.unique on integers, not on rows
-    key = np.round(cls_t / CLASS_TILT_STEP).astype(np.int64) * 100_000 + np.round(
-        cls_a / CLASS_AZIMUTH_STEP).astype(np.int64)
-    uniq, first, which = np.unique(key, return_index=True, return_inverse=True)
-    classes = np.column_stack([cls_t[first], cls_a[first]])
-    which = which.ravel()
-    table, sky_ac, annual_ac, cum = _class_tables(weather, classes, sectors, mounting,
-                                                  assumptions)
+    which, sky_ac, annual_ac, cum, table = _plane_classes(
+        weather, tilt[shaded], azim[shaded], np.full(int(shaded.sum()), mounting), sectors,
+        assumptions)
     lost_beam, svf_ratio = _loss_kernel(
-        which.astype(np.int64), np.ascontiguousarray(hz if shaded.all() else hz[shaded]),
+        which, np.ascontiguousarray(hz if shaded.all() else hz[shaded]),
         tilt[shaded].copy(), azim[shaded].copy(), cum, table, ELEVATION_STEP)
-    lost_sky = sky_ac[which] * (1.0 - svf_ratio)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frac_lost = np.where(annual_ac[which] > 0, (lost_beam + lost_sky) / annual_ac[which],
-                             0.0)
-    loss[shaded] = np.clip(frac_lost, 0.0, 1.0)
+    loss[shaded] = _share_lost(lost_beam, svf_ratio, sky_ac[which], annual_ac[which])
     return loss
+
+
+def _share_lost(lost_beam: np.ndarray, svf_ratio: np.ndarray, sky_ac: np.ndarray,
+                annual_ac: np.ndarray) -> np.ndarray:
+    """Lost beam plus the sky diffuse the horizon hides, over the annual AC [0-1]."""
+    lost_sky = sky_ac * (1.0 - svf_ratio)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac_lost = np.where(annual_ac > 0, (lost_beam + lost_sky) / annual_ac, 0.0)
+    return np.clip(frac_lost, 0.0, 1.0)
+
+
+def _plane_classes(weather: Any, tilt: np.ndarray, azim: np.ndarray, mounting: np.ndarray,
+                   sectors: int, assumptions: Any
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each plane's orientation class and mounting, and the classes' tables.
+
+    Tilt snapped to ``CLASS_TILT_STEP``, azimuth to ``CLASS_AZIMUTH_STEP``. Returns the class
+    of each plane (int64) and, per class, the sky diffuse and annual AC totals and the binned
+    beam's running sum and bins (:func:`_class_tables`).
+    """
+    which = np.zeros(tilt.size, dtype=np.int64)
+    parts: list[tuple[np.ndarray, ...]] = []
+    count = 0
+    for m in np.unique(mounting) if tilt.size else ():
+        at = np.flatnonzero(mounting == m)
+        cls_t = np.round(tilt[at] / CLASS_TILT_STEP) * CLASS_TILT_STEP
+        cls_a = np.mod(np.round(azim[at] / CLASS_AZIMUTH_STEP) * CLASS_AZIMUTH_STEP, 360.0)
+        # one integer key per class: np.unique on integers, not on rows
+        key = np.round(cls_t / CLASS_TILT_STEP).astype(np.int64) * 100_000 + np.round(
+            cls_a / CLASS_AZIMUTH_STEP).astype(np.int64)
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        classes = np.column_stack([cls_t[first], cls_a[first]])
+        table, sky_ac, annual_ac, cum = _class_tables(weather, classes, sectors, str(m),
+                                                      assumptions)
+        which[at] = inverse.ravel() + count
+        count += first.size
+        parts.append((sky_ac, annual_ac, cum, table))
+    if not parts:
+        nbins = int(np.ceil(90.0 / ELEVATION_STEP))
+        return (which, np.zeros(0), np.zeros(0), np.zeros((0, sectors, nbins + 1)),
+                np.zeros((0, sectors, nbins)))
+    sky_ac, annual_ac, cum, table = (np.concatenate(v) for v in zip(*parts, strict=True))
+    return which, sky_ac, annual_ac, cum, table
+
+
+@kernel
+def _sector_directions(sectors):  # pragma: no cover - compiled
+    """Cosine and sine of each sector's middle azimuth."""
+    cphi, sphi = np.empty(sectors), np.empty(sectors)
+    for k in range(sectors):  # a loop, not np.arange: a quarter second less to compile
+        phi = (k + 0.5) * 2 * np.pi / sectors
+        cphi[k], sphi[k] = np.cos(phi), np.sin(phi)
+    return cphi, sphi
+
+
+@kernel
+def _plane_loss(hz, c, tilt, azim, cphi, sphi, cum, table, step):  # pragma: no cover - compiled
+    """Lost AC-weighted beam and the sky-view-factor ratio of one plane (see sky_view_factor).
+
+    ``hz``: its horizon [deg] per sector; ``c``: its class in ``cum`` and ``table``.
+    """
+    sectors = hz.size
+    nbins = table.shape[2]
+    s_t = np.radians(tilt)
+    a_t = np.radians(azim)
+    cs, ss, ts = np.cos(s_t), np.sin(s_t), np.tan(s_t)
+    ca, sa = np.cos(a_t), np.sin(a_t)
+    total = 0.0
+    hidden = 0.0  # sky view the horizon takes away, summed over sectors
+    for k in range(sectors):
+        if hz[k] <= 0:
+            continue  # open sector: no beam lost, no sky hidden
+        x = min(hz[k] / step, nbins)
+        k0 = min(int(np.floor(x)), nbins - 1)
+        total += cum[c, k, k0] + (x - k0) * table[c, k, k0]
+        cd = cphi[k] * ca + sphi[k] * sa  # cos(phi - azimuth)
+        hm = np.radians(hz[k])
+        if cd >= 0:  # no self-horizon (arctan 0 = 0, cos 0 = 1, sin 0 = 0: same sums)
+            hidden += cs * (1.0 - np.cos(hm) ** 2) + ss * cd * (hm + np.sin(hm) * np.cos(hm))
+            continue
+        self_h = np.arctan(-ts * cd)
+        if hm > self_h:
+            hidden += (cs * (np.cos(self_h) ** 2 - np.cos(hm) ** 2)
+                       + ss * cd * ((hm + np.sin(hm) * np.cos(hm))
+                                    - (self_h + np.sin(self_h) * np.cos(self_h))))
+    open_ = (1 + cs) / 2  # the open plane's view factor, (1/sectors) sum of the terms
+    return total, max(open_ - hidden / sectors, 0.0) / open_ if open_ > 0 else 1.0
 
 
 @kernel(parallel_from=PARALLEL_FROM)
 def _loss_kernel(which, hz, tilt, azim, cum, table, step):  # pragma: no cover - compiled
     """Lost AC-weighted beam and the sky-view-factor ratio of each plane (see sky_view_factor)."""
     n, sectors = hz.shape
-    nbins = table.shape[2]
     lost = np.zeros(n)
     ratio = np.ones(n)
-    cphi, sphi = np.empty(sectors), np.empty(sectors)
-    for k in range(sectors):  # a loop, not np.arange: a quarter second less to compile
-        phi = (k + 0.5) * 2 * np.pi / sectors
-        cphi[k], sphi[k] = np.cos(phi), np.sin(phi)
+    cphi, sphi = _sector_directions(sectors)
     for p in prange(n):
-        c = which[p]
-        s_t = np.radians(tilt[p])
-        a_t = np.radians(azim[p])
-        cs, ss, ts = np.cos(s_t), np.sin(s_t), np.tan(s_t)
-        ca, sa = np.cos(a_t), np.sin(a_t)
-        total = 0.0
-        hidden = 0.0  # sky view the horizon takes away, summed over sectors
-        for k in range(sectors):
-            if hz[p, k] <= 0:
-                continue  # open sector: no beam lost, no sky hidden
-            x = min(hz[p, k] / step, nbins)
-            k0 = min(int(np.floor(x)), nbins - 1)
-            total += cum[c, k, k0] + (x - k0) * table[c, k, k0]
-            cd = cphi[k] * ca + sphi[k] * sa  # cos(phi - azimuth)
-            hm = np.radians(hz[p, k])
-            if cd >= 0:  # no self-horizon (arctan 0 = 0, cos 0 = 1, sin 0 = 0: same sums)
-                hidden += cs * (1.0 - np.cos(hm) ** 2) + ss * cd * (hm + np.sin(hm) * np.cos(hm))
-                continue
-            self_h = np.arctan(-ts * cd)
-            if hm > self_h:
-                hidden += (cs * (np.cos(self_h) ** 2 - np.cos(hm) ** 2)
-                           + ss * cd * ((hm + np.sin(hm) * np.cos(hm))
-                                        - (self_h + np.sin(self_h) * np.cos(self_h))))
-        lost[p] = total
-        open_ = (1 + cs) / 2  # the open plane's view factor, (1/sectors) sum of the terms
-        ratio[p] = max(open_ - hidden / sectors, 0.0) / open_ if open_ > 0 else 1.0
+        lost[p], ratio[p] = _plane_loss(hz[p], which[p], tilt[p], azim[p], cphi, sphi, cum,
+                                        table, step)
+    return lost, ratio
+
+
+@kernel(parallel_from=PARALLEL_FROM)
+def _traced_losses(ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2,
+                   eoff, heights, cx, cy, half_diag, sectors, rays, min_tan, extra, which,
+                   tilt, azim, cum, table, step, coarse):  # pragma: no cover - compiled
+    """The losses of :func:`_loss_kernel` at each point, its horizon used where it is traced.
+
+    Points in the columns of :func:`pvsite.geometry.horizons._horizons`, whose arguments
+    come first (up to ``min_tan``). ``extra``: a horizon [deg] per group (a surface model's)
+    whose higher sectors count, or shape (0, sectors); ``which``, ``tilt``, ``azim``: each
+    point's class and plane; ``coarse``: filled with each point's horizon in its fewer
+    sectors (the highest of those merged), or shape (0, k). No array of points x sectors is
+    held: the same losses as tracing every horizon first, to the bit.
+    """
+    lost = np.zeros(oz.size)
+    ratio = np.ones(oz.size)
+    tables = _ray_tables(sectors, rays)
+    cphi, sphi = _sector_directions(sectors)
+    merge = sectors // coarse.shape[1] if coarse.shape[1] else 1
+    for i in prange(ox.size):
+        z0 = zptr[i]
+        m = zptr[i + 1] - z0
+        best = np.zeros((m, sectors))
+        top = np.empty(m)
+        _trace_column(best, top, i, ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1,
+                      ey1, ex2, ey2, eoff, heights, cx, cy, half_diag, sectors, rays, min_tan,
+                      tables)
+        hz = np.zeros(sectors)
+        for u in range(m):
+            for k in range(sectors):
+                b = best[u, k]
+                hz[k] = math.degrees(math.atan(b)) if 0 < b < math.inf else 0.0
+                if extra.shape[0]:
+                    hz[k] = max(hz[k], extra[group[i], k])
+            p = z0 + u
+            lost[p], ratio[p] = _plane_loss(hz, which[p], tilt[p], azim[p], cphi, sphi, cum,
+                                            table, step)
+            if coarse.shape[0]:
+                for k in range(coarse.shape[1]):
+                    v = hz[k * merge]
+                    for kk in range(k * merge + 1, (k + 1) * merge):
+                        v = max(v, hz[kk])
+                    coarse[p, k] = v
     return lost, ratio
 
 
@@ -207,10 +303,6 @@ def module_lift(surfaces: Any, assumptions: Any = None) -> np.ndarray:
 #: it adds 12 % more points (58,000 instead of 51,000). Measured when this was written.
 REFINE_SPREAD = 0.08
 
-#: Observer points whose horizons are computed at once (bounds memory: 50,000 x 360 sectors
-#: ~ 140 MB).
-POINT_BATCH = 50_000
-
 
 def _point_losses(ctx: tuple, px: np.ndarray, py: np.ndarray, pz: np.ndarray,
                   group: np.ndarray, prow: np.ndarray, keep: bool, walls: bool = False
@@ -221,27 +313,22 @@ def _point_losses(ctx: tuple, px: np.ndarray, py: np.ndarray, pz: np.ndarray,
     chunk's roof pairs, surface-model horizons (or None), weather, surface tilts, azimuths,
     mountings and assumptions. ``walls``: the points stand in front of vertical walls facing
     their surface's azimuth, so the half of the sky behind each wall is not searched (it
-    carries neither beam nor sky diffuse for such a plane: the same losses).
+    carries neither beam nor sky diffuse for such a plane: the same losses). Each point's
+    horizon is used where it is traced (:func:`_traced_losses`), never stored whole: the
+    losses of :meth:`pvsite.geometry.horizons.Skyline.point_profiles` and
+    :func:`shading_loss`, to the bit.
     """
     skyline, pairs, extra, weather, tilt, azim, mounting, a = ctx
-    out = np.zeros(px.size)
-    coarse = np.zeros((px.size, DISPLAY_SECTORS), dtype=np.float32) if keep else None
-    for s in range(0, px.size, POINT_BATCH):
-        at = np.arange(s, min(s + POINT_BATCH, px.size))
-        prof = skyline.point_profiles(px[at], py[at], pz[at], group[at], pairs,
-                                      face=azim[prow[at]] if walls else None)
-        if extra is not None:
-            prof = np.maximum(prof, extra[group[at]])
-        if coarse is not None:
-            coarse[at] = coarsen(prof)
-        for m in np.unique(mounting[prow[at]]):
-            sel = np.flatnonzero(mounting[prow[at]] == m)
-            if sel.size:
-                r = prow[at[sel]]
-                out[at[sel]] = shading_loss(weather, tilt[r], azim[r],
-                                            prof if sel.size == at.size else prof[sel],
-                                            mounting=str(m), assumptions=a)
-    return out, coarse
+    coarse = np.zeros((px.size if keep else 0, DISPLAY_SECTORS), dtype=np.float32)
+    if px.size == 0:
+        return np.zeros(0), coarse if keep else None
+    t, z = tilt[prow], azim[prow]
+    which, sky_ac, annual_ac, cum, table = _plane_classes(weather, t, z, mounting[prow],
+                                                          SECTORS, a)
+    columns = skyline.columns(px, py, pz, group, pairs, face=z if walls else None)
+    lost, ratio = _traced_losses(*columns, np.zeros((0, SECTORS)) if extra is None else extra,
+                                 which, t, z, cum, table, ELEVATION_STEP, coarse)
+    return _share_lost(lost, ratio, sky_ac[which], annual_ac[which]), coarse if keep else None
 
 
 def surface_losses(surfaces: Any, skyline: Any, weather: Any, used: np.ndarray, *,

@@ -208,6 +208,147 @@ def _by_observer(rows, obs, gaps, n):  # pragma: no cover - compiled
 FACE_MARGIN = 3.0
 
 
+@kernel
+def _ray_tables(sectors, rays):  # pragma: no cover - compiled
+    """Each ray an edge's azimuth span can give ([-2 pi, 2 pi]): its direction and sector.
+
+    Ray ``r`` at azimuth ``(r + 0.5) * width / rays``, stored at ``r + 2 * sectors * rays +
+    1``; also the direction of each sector's centre.
+    """
+    width = 2 * math.pi / sectors
+    nray = sectors * rays
+    ray_dx = np.empty(4 * nray + 3)
+    ray_dy = np.empty(4 * nray + 3)
+    ray_sector = np.empty(4 * nray + 3, dtype=np.int64)
+    for r in range(-2 * nray - 1, 2 * nray + 2):
+        ray_dx[r + 2 * nray + 1] = math.sin((r + 0.5) * width / rays)
+        ray_dy[r + 2 * nray + 1] = math.cos((r + 0.5) * width / rays)
+        ray_sector[r + 2 * nray + 1] = (r // rays) % sectors
+    centre_dx, centre_dy = np.empty(sectors), np.empty(sectors)
+    for k in range(sectors):  # a loop, not np.arange: a quarter second less to compile
+        centre_dx[k] = math.sin((k + 0.5) * width)
+        centre_dy[k] = math.cos((k + 0.5) * width)
+    return ray_dx, ray_dy, ray_sector, centre_dx, centre_dy
+
+
+@kernel
+def _trace_column(best, top, i, ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1, ey1,
+                  ex2, ey2, eoff, heights, cx, cy, half_diag, sectors, rays, min_tan, tables
+                  ):  # pragma: no cover - compiled
+    """The horizon of column ``i``'s points as tangents of the elevation, into ``best``.
+
+    ``best``: zeros, shape (points of the column, sectors); on return the steepest rise found
+    per point and sector, ``inf`` in the sectors behind a wall. ``top``: scratch, one per
+    point. ``tables``: from :func:`_ray_tables`. The other arguments as for :func:`_horizons`.
+    """
+    ray_dx, ray_dy, ray_sector, centre_dx, centre_dy = tables
+    width = 2 * math.pi / sectors
+    nray = sectors * rays
+    behind_cos = -math.sin(math.radians(FACE_MARGIN))
+    # an obstacle whose bounding circle lies wholly further than this from a wall's facing
+    # [rad] is met only by rays in sectors behind it (1e-6 rad to spare on rounding)
+    behind_angle = math.pi / 2 + math.radians(FACE_MARGIN) + 1e-6
+    z0 = zptr[i]
+    m = zptr[i + 1] - z0
+    # sectors behind a wall: marked as already at the highest possible horizon
+    walled = not math.isnan(face[i])
+    fx, fy = 0.0, 0.0
+    if walled:
+        fx, fy = math.sin(math.radians(face[i])), math.cos(math.radians(face[i]))
+        for k in range(sectors):
+            if centre_dx[k] * fx + centre_dy[k] * fy < behind_cos:
+                for u in range(m):
+                    best[u, k] = math.inf
+    g = group[i]
+    for q in range(pair_ptr[g], pair_ptr[g + 1]):
+        j = pair_obs[q]
+        bx, by = cx[j] - ox[i], cy[j] - oy[i]
+        dist = math.hypot(bx, by)
+        near = dist - half_diag[j] - 1e-6
+        live = False
+        if near > 0:
+            # outside the obstacle's bounding circle: no ray meets it nearer than `near`,
+            # nor outside the circle's angular span
+            spread = math.asin(min(half_diag[j] / dist, 1.0)) + 1e-9
+            if walled and (math.acos(max(min((bx * fx + by * fy) / dist, 1.0), -1.0))
+                           - spread > behind_angle):
+                continue  # every ray that meets it is in a sector behind the wall
+            centre = math.atan2(bx, by)
+            k0 = math.floor((centre - spread) / width)
+            k1 = math.floor((centre + spread) / width)
+            for u in range(m):
+                top[u] = -1.0
+                dh = heights[j] - oz[z0 + u]
+                if dh <= 0:
+                    continue
+                tu = dh / near
+                if tu < min_tan:
+                    continue
+                for kk in range(k0, k1 + 1):
+                    if best[u, kk % sectors] < tu:
+                        top[u] = tu
+                        live = True
+                        break
+        else:
+            for u in range(m):
+                top[u] = math.inf if heights[j] - oz[z0 + u] > 0 else -1.0
+                live = live or top[u] > 0
+            if live and _inside(ox[i], oy[i], ex1, ey1, ex2, ey2, eoff[j], eoff[j + 1]):
+                continue  # overlapping footprints: not a neighbour
+        if not live:
+            continue
+        s, e = eoff[j], eoff[j + 1]
+        for k in range(s, e):
+            x1, y1 = ex1[k] - ox[i], ey1[k] - oy[i]
+            x2, y2 = ex2[k] - ox[i], ey2[k] - oy[i]
+            # rings are oriented with the building on the left of each edge: a ray meets
+            # the building first on an edge that has the roof on its right, so edges
+            # facing away are skipped (half the work, same horizon)
+            if (x2 - x1) * (-y1) - (y2 - y1) * (-x1) >= 0:
+                continue
+            a1 = math.atan2(x1, y1)  # azimuth clockwise from north
+            a2 = math.atan2(x2, y2)
+            d = a2 - a1
+            if d > math.pi:
+                d -= 2 * math.pi
+            elif d < -math.pi:
+                d += 2 * math.pi
+            lo = a1 if d >= 0 else a1 + d
+            hi = lo + abs(d)
+            # rays at sector sub-angles within [lo, hi]
+            first = math.floor(lo / width * rays)
+            last = math.ceil(hi / width * rays)
+            for r in range(first, last + 1):
+                ang = (r + 0.5) * width / rays
+                if ang < lo or ang > hi:
+                    continue
+                sector = ray_sector[r + 2 * nray + 1]
+                wanted = False  # a point where the obstacle could still rise above
+                for u in range(m):
+                    if best[u, sector] < top[u]:
+                        wanted = True
+                        break
+                if not wanted:
+                    continue
+                dx, dy = ray_dx[r + 2 * nray + 1], ray_dy[r + 2 * nray + 1]
+                # ray t*(dx, dy) meets segment p1 + u*(p2 - p1)
+                sx, sy = x2 - x1, y2 - y1
+                den = dx * sy - dy * sx
+                if abs(den) < 1e-12:
+                    continue
+                t = (x1 * sy - y1 * sx) / den
+                if t <= 0.1:
+                    continue
+                for u in range(m):
+                    if best[u, sector] >= top[u]:
+                        continue  # no point of the obstacle can rise above it here
+                    tan_e = (heights[j] - oz[z0 + u]) / t
+                    if tan_e < min_tan:
+                        continue
+                    if tan_e > best[u, sector]:
+                        best[u, sector] = tan_e
+
+
 @kernel(parallel_from=PARALLEL_FROM)
 def _horizons(ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff,
               heights, cx, cy, half_diag, sectors, rays, min_tan):  # pragma: no cover - compiled
@@ -226,129 +367,16 @@ def _horizons(ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, 
     ``min_tan`` or above the horizon already found in every sector it spans. Returns shape
     (``oz.size``, sectors).
     """
-    n = ox.size
     out = np.zeros((oz.size, sectors))
-    width = 2 * math.pi / sectors
-    # direction of every ray, once: ray r at azimuth (r + 0.5) * width / rays, for the r an
-    # edge's azimuth span can give ([-2 pi, 2 pi] below)
-    nray = sectors * rays
-    ray_dx = np.empty(4 * nray + 3)
-    ray_dy = np.empty(4 * nray + 3)
-    ray_sector = np.empty(4 * nray + 3, dtype=np.int64)
-    for r in range(-2 * nray - 1, 2 * nray + 2):
-        ray_dx[r + 2 * nray + 1] = math.sin((r + 0.5) * width / rays)
-        ray_dy[r + 2 * nray + 1] = math.cos((r + 0.5) * width / rays)
-        ray_sector[r + 2 * nray + 1] = (r // rays) % sectors
-    centre_dx, centre_dy = np.empty(sectors), np.empty(sectors)
-    for k in range(sectors):  # a loop, not np.arange: a quarter second less to compile
-        centre_dx[k] = math.sin((k + 0.5) * width)
-        centre_dy[k] = math.cos((k + 0.5) * width)
-    behind_cos = -math.sin(math.radians(FACE_MARGIN))
-    # an obstacle whose bounding circle lies wholly further than this from a wall's facing
-    # [rad] is met only by rays in sectors behind it (1e-6 rad to spare on rounding)
-    behind_angle = math.pi / 2 + math.radians(FACE_MARGIN) + 1e-6
-    for i in prange(n):
+    tables = _ray_tables(sectors, rays)
+    for i in prange(ox.size):
         z0 = zptr[i]
         m = zptr[i + 1] - z0
         best = np.zeros((m, sectors))  # tangent of the elevation, per point of the column
         top = np.empty(m)  # per point: the most the obstacle can rise (-1: passed over)
-        # sectors behind a wall: marked as already at the highest possible horizon
-        walled = not math.isnan(face[i])
-        fx, fy = 0.0, 0.0
-        if walled:
-            fx, fy = math.sin(math.radians(face[i])), math.cos(math.radians(face[i]))
-            for k in range(sectors):
-                if centre_dx[k] * fx + centre_dy[k] * fy < behind_cos:
-                    for u in range(m):
-                        best[u, k] = math.inf
-        g = group[i]
-        for q in range(pair_ptr[g], pair_ptr[g + 1]):
-            j = pair_obs[q]
-            bx, by = cx[j] - ox[i], cy[j] - oy[i]
-            dist = math.hypot(bx, by)
-            near = dist - half_diag[j] - 1e-6
-            live = False
-            if near > 0:
-                # outside the obstacle's bounding circle: no ray meets it nearer than `near`,
-                # nor outside the circle's angular span
-                spread = math.asin(min(half_diag[j] / dist, 1.0)) + 1e-9
-                if walled and (math.acos(max(min((bx * fx + by * fy) / dist, 1.0), -1.0))
-                               - spread > behind_angle):
-                    continue  # every ray that meets it is in a sector behind the wall
-                centre = math.atan2(bx, by)
-                k0 = math.floor((centre - spread) / width)
-                k1 = math.floor((centre + spread) / width)
-                for u in range(m):
-                    top[u] = -1.0
-                    dh = heights[j] - oz[z0 + u]
-                    if dh <= 0:
-                        continue
-                    tu = dh / near
-                    if tu < min_tan:
-                        continue
-                    for kk in range(k0, k1 + 1):
-                        if best[u, kk % sectors] < tu:
-                            top[u] = tu
-                            live = True
-                            break
-            else:
-                for u in range(m):
-                    top[u] = math.inf if heights[j] - oz[z0 + u] > 0 else -1.0
-                    live = live or top[u] > 0
-                if live and _inside(ox[i], oy[i], ex1, ey1, ex2, ey2, eoff[j], eoff[j + 1]):
-                    continue  # overlapping footprints: not a neighbour
-            if not live:
-                continue
-            s, e = eoff[j], eoff[j + 1]
-            for k in range(s, e):
-                x1, y1 = ex1[k] - ox[i], ey1[k] - oy[i]
-                x2, y2 = ex2[k] - ox[i], ey2[k] - oy[i]
-                # rings are oriented with the building on the left of each edge: a ray meets
-                # the building first on an edge that has the roof on its right, so edges
-                # facing away are skipped (half the work, same horizon)
-                if (x2 - x1) * (-y1) - (y2 - y1) * (-x1) >= 0:
-                    continue
-                a1 = math.atan2(x1, y1)  # azimuth clockwise from north
-                a2 = math.atan2(x2, y2)
-                d = a2 - a1
-                if d > math.pi:
-                    d -= 2 * math.pi
-                elif d < -math.pi:
-                    d += 2 * math.pi
-                lo = a1 if d >= 0 else a1 + d
-                hi = lo + abs(d)
-                # rays at sector sub-angles within [lo, hi]
-                first = math.floor(lo / width * rays)
-                last = math.ceil(hi / width * rays)
-                for r in range(first, last + 1):
-                    ang = (r + 0.5) * width / rays
-                    if ang < lo or ang > hi:
-                        continue
-                    sector = ray_sector[r + 2 * nray + 1]
-                    wanted = False  # a point where the obstacle could still rise above
-                    for u in range(m):
-                        if best[u, sector] < top[u]:
-                            wanted = True
-                            break
-                    if not wanted:
-                        continue
-                    dx, dy = ray_dx[r + 2 * nray + 1], ray_dy[r + 2 * nray + 1]
-                    # ray t*(dx, dy) meets segment p1 + u*(p2 - p1)
-                    sx, sy = x2 - x1, y2 - y1
-                    den = dx * sy - dy * sx
-                    if abs(den) < 1e-12:
-                        continue
-                    t = (x1 * sy - y1 * sx) / den
-                    if t <= 0.1:
-                        continue
-                    for u in range(m):
-                        if best[u, sector] >= top[u]:
-                            continue  # no point of the obstacle can rise above it here
-                        tan_e = (heights[j] - oz[z0 + u]) / t
-                        if tan_e < min_tan:
-                            continue
-                        if tan_e > best[u, sector]:
-                            best[u, sector] = tan_e
+        _trace_column(best, top, i, ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1,
+                      ey1, ex2, ey2, eoff, heights, cx, cy, half_diag, sectors, rays, min_tan,
+                      tables)
         for u in range(m):
             for k in range(sectors):
                 if 0 < best[u, k] < math.inf:
@@ -528,6 +556,16 @@ class Skyline:
         """
         if len(x) == 0:
             return np.zeros((0, sectors))
+        return _horizons(*self.columns(x, y, z, group, pairs, face=face, sectors=sectors))
+
+    def columns(self, x: np.ndarray, y: np.ndarray, z: np.ndarray, group: np.ndarray,
+                pairs: tuple[np.ndarray, np.ndarray], *, face: Any = None,
+                sectors: int = SECTORS) -> tuple[Any, ...]:
+        """The arguments of the horizon kernels for the points of :meth:`point_profiles`.
+
+        Consecutive points at the same ``x, y`` with the same ``group`` and ``face`` become one
+        column (:func:`_horizons`).
+        """
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         g = np.asarray(group, dtype=np.int64)
         facing = (np.full(len(x), np.nan) if face is None
@@ -537,10 +575,10 @@ class Skyline:
         same = ((x[1:] == x[:-1]) & (y[1:] == y[:-1]) & (g[1:] == g[:-1])
                 & ((facing[1:] == facing[:-1]) | (np.isnan(facing[1:]) & np.isnan(facing[:-1]))))
         head = np.flatnonzero(np.r_[True, ~same])
-        return _horizons(x[head], y[head], np.r_[head, len(x)].astype(np.int64),
-                         np.asarray(z, dtype=float), facing[head], g[head],
-                         pairs[0], pairs[1], *self.edges, self.h, self.cx, self.cy,
-                         self.half_diag, sectors, _RAYS, self.tan_min)
+        return (x[head], y[head], np.r_[head, len(x)].astype(np.int64),
+                np.asarray(z, dtype=float), facing[head], g[head], pairs[0], pairs[1],
+                *self.edges, self.h, self.cx, self.cy, self.half_diag, sectors, _RAYS,
+                self.tan_min)
 
 
 def roof_points(surfaces: Any, setback: Any, *, spacing: float = POINT_SPACING_M,
