@@ -191,10 +191,14 @@ def _sector_directions(sectors):  # pragma: no cover - compiled
 
 
 @kernel
-def _plane_loss(hz, c, tilt, azim, cphi, sphi, cum, table, step):  # pragma: no cover - compiled
+def _plane_loss(hz, tn, c, tilt, azim, cphi, sphi, cum, table, step
+                ):  # pragma: no cover - compiled
     """Lost AC-weighted beam and the sky-view-factor ratio of one plane (see sky_view_factor).
 
-    ``hz``: its horizon [deg] per sector; ``c``: its class in ``cum`` and ``table``.
+    ``hz``: its horizon [deg] per sector and ``tn`` its tangent; ``c``: its class in ``cum``
+    and ``table``. The view factor's terms by the tangent (``cos^2 H = 1 / (1 + tan^2 H)``,
+    ``sin H cos H = tan H / (1 + tan^2 H)``; a horizon is above the plane's self-horizon where
+    its tangent is), which spares three to five trigonometric calls per sector.
     """
     sectors = hz.size
     nbins = table.shape[2]
@@ -212,14 +216,16 @@ def _plane_loss(hz, c, tilt, azim, cphi, sphi, cum, table, step):  # pragma: no 
         total += cum[c, k, k0] + (x - k0) * table[c, k, k0]
         cd = cphi[k] * ca + sphi[k] * sa  # cos(phi - azimuth)
         hm = np.radians(hz[k])
+        cos2 = 1.0 / (1.0 + tn[k] * tn[k])
         if cd >= 0:  # no self-horizon (arctan 0 = 0, cos 0 = 1, sin 0 = 0: same sums)
-            hidden += cs * (1.0 - np.cos(hm) ** 2) + ss * cd * (hm + np.sin(hm) * np.cos(hm))
+            hidden += cs * (1.0 - cos2) + ss * cd * (hm + tn[k] * cos2)
             continue
-        self_h = np.arctan(-ts * cd)
-        if hm > self_h:
-            hidden += (cs * (np.cos(self_h) ** 2 - np.cos(hm) ** 2)
-                       + ss * cd * ((hm + np.sin(hm) * np.cos(hm))
-                                    - (self_h + np.sin(self_h) * np.cos(self_h))))
+        t_self = -ts * cd
+        if tn[k] > t_self:
+            self_h = np.arctan(t_self)
+            cos2_self = 1.0 / (1.0 + t_self * t_self)
+            hidden += (cs * (cos2_self - cos2)
+                       + ss * cd * ((hm + tn[k] * cos2) - (self_h + t_self * cos2_self)))
     open_ = (1 + cs) / 2  # the open plane's view factor, (1/sectors) sum of the terms
     return total, max(open_ - hidden / sectors, 0.0) / open_ if open_ > 0 else 1.0
 
@@ -232,8 +238,12 @@ def _loss_kernel(which, hz, tilt, azim, cum, table, step):  # pragma: no cover -
     ratio = np.ones(n)
     cphi, sphi = _sector_directions(sectors)
     for p in prange(n):
-        lost[p], ratio[p] = _plane_loss(hz[p], which[p], tilt[p], azim[p], cphi, sphi, cum,
-                                        table, step)
+        tn = np.zeros(sectors)
+        for k in range(sectors):
+            if hz[p, k] > 0:
+                tn[k] = np.tan(np.radians(hz[p, k]))
+        lost[p], ratio[p] = _plane_loss(hz[p], tn, which[p], tilt[p], azim[p], cphi, sphi,
+                                        cum, table, step)
     return lost, ratio
 
 
@@ -248,7 +258,8 @@ def _traced_losses(ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1, ey1, 
     whose higher sectors count, or shape (0, sectors); ``which``, ``tilt``, ``azim``: each
     point's class and plane; ``coarse``: filled with each point's horizon in its fewer
     sectors (the highest of those merged), or shape (0, k). No array of points x sectors is
-    held: the same losses as tracing every horizon first, to the bit.
+    held: the losses of tracing every horizon first (within rounding: the tangent is used
+    as traced, not recomputed from the angle).
     """
     lost = np.zeros(oz.size)
     ratio = np.ones(oz.size)
@@ -263,16 +274,20 @@ def _traced_losses(ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1, ey1, 
         _trace_column(best, top, i, ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1,
                       ey1, ex2, ey2, eoff, heights, cx, cy, half_diag, sectors, rays, min_tan,
                       tables)
-        hz = np.zeros(sectors)
+        hz, tn = np.zeros(sectors), np.zeros(sectors)
         for u in range(m):
             for k in range(sectors):
                 b = best[u, k]
-                hz[k] = math.degrees(math.atan(b)) if 0 < b < math.inf else 0.0
-                if extra.shape[0]:
-                    hz[k] = max(hz[k], extra[group[i], k])
+                if 0 < b < math.inf:
+                    hz[k], tn[k] = math.degrees(math.atan(b)), b
+                else:
+                    hz[k], tn[k] = 0.0, 0.0
+                if extra.shape[0] and extra[group[i], k] > hz[k]:
+                    hz[k] = extra[group[i], k]
+                    tn[k] = math.tan(math.radians(hz[k]))
             p = z0 + u
-            lost[p], ratio[p] = _plane_loss(hz, which[p], tilt[p], azim[p], cphi, sphi, cum,
-                                            table, step)
+            lost[p], ratio[p] = _plane_loss(hz, tn, which[p], tilt[p], azim[p], cphi, sphi,
+                                            cum, table, step)
             if coarse.shape[0]:
                 for k in range(coarse.shape[1]):
                     v = hz[k * merge]
@@ -461,7 +476,9 @@ def surface_losses(surfaces: Any, skyline: Any, weather: Any, used: np.ndarray, 
             main = np.full(n, -1)
             main[owner[prow][order[first]]] = prow[order[first]]
             on = np.flatnonzero(prow == main[owner[prow]])
-            gap = np.abs(ploss[on] - loss[prow[on]])
+            # to 1e-9: points as near as each other (the two of a surface of two, whose mean
+            # lies halfway) are a tie, taken in point order, not by the last bit's rounding
+            gap = np.round(np.abs(ploss[on] - loss[prow[on]]), 9)
             order = np.lexsort((gap, owner[prow[on]]))
             first = np.r_[True, owner[prow[on]][order][1:] != owner[prow[on]][order][:-1]]
             best = on[order[first]]
