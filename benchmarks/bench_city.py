@@ -58,7 +58,8 @@ for (file, line, func), (cc, nc, tt, ct, callers) in stats.stats.items():
                                      "lay_out", "surface_yield", "surface_losses",
                                      "per_building", "optimal_tilt", "pack", "profiles",
                                      "shading_loss", "__init__", "rollup", "point_profiles",
-                                     "roof_points", "roof_pairs"):
+                                     "roof_points", "roof_pairs", "_point_losses",
+                                     "_traced_losses"):
         stages[f"{{Path(file).name}}:{{func}}"] = round(stages.get(func, 0) + ct, 2)
 print(json.dumps({{"n": n, "seconds": seconds, "peak_rss_mb": peak,
                   "ok": int((r["status"] == "ok").sum()),

@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 __all__ = ["CHUNK", "REFINE_SPREAD", "facade_losses", "module_lift", "shading_loss",
            "surface_losses"]
 
-#: Surfaces' owners whose horizons are computed at once (bounds memory: 50,000 x 360 sectors
-#: ~ 140 MB).
+#: Surfaces' owners whose horizons are computed at once (bounds memory: their neighbour pairs,
+#: on synthetic_city(30000) 55-63 per roof and 80 per building's walls, and observer points).
 CHUNK = 50_000
 
 #: Orientation classes for shading: tilt snapped to 1 deg, azimuth to 5 deg.
