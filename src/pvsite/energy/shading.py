@@ -331,18 +331,19 @@ def _point_losses(ctx: tuple, px: np.ndarray, py: np.ndarray, pz: np.ndarray,
     carries neither beam nor sky diffuse for such a plane: the same losses). Each point's
     horizon is used where it is traced (:func:`_traced_losses`), never stored whole: the
     losses of :meth:`pvsite.geometry.horizons.Skyline.point_profiles` and
-    :func:`shading_loss`, to the bit.
+    :func:`shading_loss` within rounding (1e-12 relative), the same display horizons.
     """
     skyline, pairs, extra, weather, tilt, azim, mounting, a = ctx
     coarse = np.zeros((px.size if keep else 0, DISPLAY_SECTORS), dtype=np.float32)
     if px.size == 0:
         return np.zeros(0), coarse if keep else None
-    t, z = tilt[prow], azim[prow]
-    which, sky_ac, annual_ac, cum, table = _plane_classes(weather, t, z, mounting[prow],
-                                                          SECTORS, a)
-    columns = skyline.columns(px, py, pz, group, pairs, face=z if walls else None)
+    plane_tilt, plane_azim = tilt[prow], azim[prow]
+    which, sky_ac, annual_ac, cum, table = _plane_classes(weather, plane_tilt, plane_azim,
+                                                          mounting[prow], SECTORS, a)
+    columns = skyline.columns(px, py, pz, group, pairs, face=plane_azim if walls else None)
     lost, ratio = _traced_losses(*columns, np.zeros((0, SECTORS)) if extra is None else extra,
-                                 which, t, z, cum, table, ELEVATION_STEP, coarse)
+                                 which, plane_tilt, plane_azim, cum, table, ELEVATION_STEP,
+                                 coarse)
     return _share_lost(lost, ratio, sky_ac[which], annual_ac[which]), coarse if keep else None
 
 
