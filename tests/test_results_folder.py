@@ -66,9 +66,17 @@ def test_a_folder_with_other_files_is_refused_in_one_line(tmp_path, capsys):
     assert (out / "thesis.docx").read_text() == "precious"
 
 
-def _start(args: list[str]) -> subprocess.Popen:
+def _start(args: list[str], *, hold_swap: bool = False) -> subprocess.Popen:
+    """``pvsite run`` in a child; ``hold_swap``: it waits 60 s before swapping its folder in.
+
+    The wait makes a signal sent once the run has written a file arrive before the swap on
+    any machine (without it, a stalled test process let a run finish first: CI, 2026-12-03).
+    """
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.Popen([sys.executable, "-m", "pvsite.cli", "run", *args], env=env,
+    hold = ("import time; from pvsite.output import export; swap = export._swap_in; "
+            "export._swap_in = lambda *a: (time.sleep(60), swap(*a))[1]; " if hold_swap else "")
+    code = f"import sys; {hold}from pvsite.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.Popen([sys.executable, "-c", code, "run", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -99,9 +107,9 @@ def test_a_run_killed_while_writing_leaves_the_earlier_results_whole(tmp_path, s
                  "--target-kw", "300", "--out", str(out)]) == 0
     capsys.readouterr()
     before = _snapshot(out)
-    # the second run also draws maps, so it is still at work after writing its tables
+    # the second run draws maps too and holds its swap: still at work after its first file
     proc = _start(["--footprints", str(small_input), "--no-shading", "--target-kw", "600",
-                   "--out", str(out)])
+                   "--out", str(out)], hold_swap=True)
     _wait_for_files_in_temp(proc, tmp_path)
     proc.send_signal(getattr(signal, how))
     proc.communicate(timeout=60)
