@@ -75,3 +75,34 @@ def test_a_kernel_given_opt_compiles_at_that_level_and_restores_numbas(monkeypat
     monkeypatch.setenv("NUMBA_OPT", "2")  # the user's own level wins over pvsite's
     with _diskcache._opt_level(0):
         assert int(config.OPT) == level
+
+
+def test_a_twin_given_serial_opt_compiles_its_serial_twin_at_that_level(monkeypatch):
+    from numba import njit, prange
+    from numba.core import config, event
+
+    monkeypatch.delenv("NUMBA_OPT", raising=False)
+    seen = []
+
+    class Listener(event.Listener):
+        def on_start(self, ev):
+            seen.append((ev.data["dispatcher"].py_func.__qualname__.split(".")[-1],
+                         int(config.OPT)))
+
+        def on_end(self, ev):
+            pass
+
+    def doubled(x):
+        out = np.empty(x.size)
+        for i in prange(x.size):
+            out[i] = 2 * x[i]
+        return out
+
+    level = int(config.OPT)
+    twin = _diskcache._Twin(doubled, 4, 0, None, 1)
+    twin.serial, twin.parallel = njit(twin.serial.py_func), njit(doubled)  # not cached here
+    with event.install_listener("numba:compile", Listener()):
+        assert twin(np.arange(3.0)).tolist() == [0.0, 2.0, 4.0]  # serial: below 4 items
+        assert twin(np.arange(5.0)).tolist() == [0.0, 2.0, 4.0, 6.0, 8.0]
+    own = [(name, opt) for name, opt in seen if name.startswith("doubled")]
+    assert own == [("doubled_serial", 1), ("doubled", level)] and int(config.OPT) == level

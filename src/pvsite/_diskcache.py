@@ -178,7 +178,7 @@ class _Twin:
     """A parallel kernel and its serial twin, picked by the size of one argument."""
 
     def __init__(self, func: Callable[..., Any], parallel_from: int, size_arg: int,
-                 level: int | None) -> None:
+                 level: int | None, serial_level: int | None = None) -> None:
         from numba import njit
 
         serial = types.FunctionType(func.__code__, func.__globals__, func.__name__,
@@ -190,16 +190,18 @@ class _Twin:
         self.serial = njit(cache=True)(serial)
         self.parallel = njit(parallel=True, cache=True)(func)
         self.parallel_from, self.size_arg, self.level = parallel_from, size_arg, level
+        self.serial_level = level if serial_level is None else serial_level
         self.__doc__, self.__name__ = func.__doc__, func.__name__
         self.__wrapped__ = func
 
     def __call__(self, *args: Any) -> Any:
-        big = len(args[self.size_arg]) >= self.parallel_from
-        return _first_call(self.parallel if big else self.serial, args, self.level)
+        if len(args[self.size_arg]) >= self.parallel_from:
+            return _first_call(self.parallel, args, self.level)
+        return _first_call(self.serial, args, self.serial_level)
 
 
 def kernel(func: Callable[..., Any] | None = None, *, parallel_from: int | None = None,
-           size_arg: int = 0, opt: int | None = None) -> Any:
+           size_arg: int = 0, opt: int | None = None, serial_opt: int | None = None) -> Any:
     """``numba.njit(cache=True)``, with numba's cache in a writable place.
 
     With ``parallel_from``, the kernel (whose loops use ``prange``) is compiled twice on
@@ -207,7 +209,9 @@ def kernel(func: Callable[..., Any] | None = None, *, parallel_from: int | None 
     ``parallel_from`` items, serial below. Such a kernel is called from Python only, as is one
     given ``opt``: an LLVM optimisation level (0-3) for it and the kernels it calls, in place
     of numba's 3, for a kernel whose compilation costs far more than level 3 saves when it
-    runs (see :data:`pvsite.geometry._packing.PACK_OPT`).
+    runs (see :data:`pvsite.geometry._packing.PACK_OPT`); ``serial_opt``: such a level for
+    the serial twin alone, which small inputs run, on a first call's path (see
+    :data:`pvsite.energy.shading.SMALL_OPT`).
     """
     def wrap(f: Callable[..., Any]) -> Any:
         _numba_cache_dir()
@@ -216,6 +220,6 @@ def kernel(func: Callable[..., Any] | None = None, *, parallel_from: int | None 
 
             compiled = njit(cache=True)(f)
             return compiled if opt is None else _Entry(compiled, opt)
-        return _Twin(f, parallel_from, size_arg, opt)
+        return _Twin(f, parallel_from, size_arg, opt, serial_opt)
 
     return wrap if func is None else wrap(func)

@@ -25,7 +25,8 @@ def spy(**kw):
 _warmup.start = spy
 b = pvsite.datasets.shanghai_buildings().head(30)
 r = pvsite.estimate(b, pvsite.datasets.shanghai_weather(), progress=False)
-stats = {d.__name__: [sum(d.stats.cache_hits.values()), sum(d.stats.cache_misses.values())]
+stats = {d.__name__: [sum(d.stats.cache_hits.values()), sum(d.stats.cache_misses.values()),
+                      len(d.signatures)]
          for d in (horizons._pair_search, horizons._by_observer, shading._traced_losses.serial,
                    _packing.inset_convex.dispatcher)}
 print(json.dumps({"started": started, "stats": stats,
@@ -47,8 +48,11 @@ def _fresh_process(tmp_path, **env):
 def test_on_an_empty_cache_the_helper_compiles_inset_and_shading_and_numbers_stay(tmp_path):
     cold = _fresh_process(tmp_path)
     assert cold["started"] == [True]
-    # the estimate loaded every shading kernel from the cache the helper wrote: none compiled
-    assert all(hits == 1 and misses == 0 for hits, misses in cold["stats"].values()), cold
+    stats = cold["stats"]
+    # the estimate loaded the inset and the traced losses from the cache the helper wrote
+    assert stats["inset_convex"] == [1, 0, 1] and stats["_traced_losses"] == [1, 0, 1], stats
+    # and compiled the neighbour search itself, once, with the types the stage then used
+    assert stats["_pair_search"] == [0, 1, 1] and stats["_by_observer"] == [0, 1, 1], stats
     # the packing kernels it compiled itself at the start had the layout's types: one
     # signature, none compiled again when the roofs were laid out
     assert cold["pack_signatures"] == 1
@@ -114,6 +118,8 @@ def test_the_helper_takes_the_inset_only_beside_a_serial_packing(monkeypatch, sh
     monkeypatch.setattr(_warmup, "_cached", lambda d: False)
     compiled = []
     monkeypatch.setattr(_warmup, "_compile_packing", lambda: compiled.append(True))
+    searched = []
+    monkeypatch.setattr(_warmup, "_compile_search", lambda: searched.append(True))
     real = subprocess.Popen
     codes = []
 
@@ -125,4 +131,6 @@ def test_the_helper_takes_the_inset_only_beside_a_serial_packing(monkeypatch, sh
     helper = _warmup.start(shading=shading, buildings=buildings)
     assert helper is not None and helper.tasks == tasks and repr(tasks) in codes[0]
     assert compiled == ([True] if "inset" in tasks else [])
-    assert helper.wait() is True
+    # the neighbour search is this process's, compiled when it waits for the traced losses
+    assert helper.local == (("search",) if shading else ())
+    assert helper.wait() is True and searched == ([True] if shading else [])

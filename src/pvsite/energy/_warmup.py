@@ -1,24 +1,27 @@
 """Share the first estimate's compilation with a helper process, on the other core.
 
-On an empty numba cache, the first :func:`pvsite.estimate` compiles three groups of kernels one
-after the other on one core: the inset of the layout stage (about 1.5 s on a 2-core machine),
-the packing kernels (about 5 s) and the horizon and loss kernels of the shading stage (about
-5.5 s). :func:`start` splits that work in two: a helper process compiles the inset and then the
-shading kernels, while the estimate itself compiles the packing kernels at once (on a
-one-polygon call with the layout's types) and then waits for the helper's inset, which the
-helper reports as soon as it is in numba's cache. The helper runs the same Python code on a
-three-building scene (so the same type signatures) and exits; the estimate loads its kernels
-from the cache when it reaches them (:meth:`Warmup.wait`, well under a second).
+On an empty numba cache, the first :func:`pvsite.estimate` compiles four groups of kernels one
+after the other on one core: the inset of the layout stage, the packing kernels, the neighbour
+search and the traced losses of the shading stage (on the 2-core machine of
+``benchmarks/bench_startup.py``, alone and at numba's levels: about 1.1, 3.4, 2.8 and 5.9 s).
+:func:`start` splits that work in two: a helper process compiles the inset and then the traced
+losses, while the estimate itself compiles the packing kernels at once (on a one-polygon call
+with the layout's types), waits for the helper's inset, which the helper reports as soon as it
+is in numba's cache, goes on with its stages and, when it reaches the shading stage, compiles
+the neighbour search (:meth:`Warmup.wait`) before it waits for the traced losses. The helper
+runs the same Python code on a three-building scene (so the same type signatures; its
+neighbour search runs as plain Python there, so as not to compile it twice) and exits; the
+estimate loads its kernels from the cache when it reaches them (well under a second).
 
 Nothing is started when the kernels are cached already, when Python is frozen, or when
 ``PVSITE_WARMUP=off``; when the helper fails or is slow, the estimate compiles the kernels
 itself, as it would without it. The helper reads no user data and writes only numba's cache.
-Measured on the 2-core machine of ``benchmarks/bench_startup.py`` (cold cache, 100 bundled
-buildings, medians of 3): a helper compiling the shading kernels alone took the first estimate
-from 10.9 to 8.9 s in a fast hour and from 15.6 to 11.7 s in a slow one; this split (and not
-waiting for the helper's exit, most of a second) from 12.2 s to 9.5 and 9.2 s, the runs
-alternating in one hour. The two cores slow each other: the shading kernels compile in about
-5.5 s beside the packing and 9 s beside inset and packing, so the split is by measurement.
+Measured on that machine (cold cache, 100 bundled buildings): a helper compiling the shading
+kernels alone took the first estimate from 10.9 to 8.9 s in a fast hour and from 15.6 to 11.7
+s in a slow one; the helper's inset beside the estimate's packing from 12.2 s to 9.5 and 9.2 s,
+the runs alternating in one hour; the neighbour search moved to the estimate: see
+``benchmarks/results/bench_startup.json``. The two cores slow each other, so the split is by
+measurement.
 """
 
 from __future__ import annotations
@@ -44,12 +47,15 @@ class Warmup:
     """A helper process compiling kernels; :meth:`wait` before calling them.
 
     ``tasks``: what the helper compiles, in order ('inset', 'shading'); it prints each task's
-    name when that task's kernels are in numba's cache (:meth:`wait_for`).
+    name when that task's kernels are in numba's cache (:meth:`wait_for`). ``local``: what
+    this process compiles itself in :meth:`wait` ('search': the neighbour search).
     """
 
-    def __init__(self, process: subprocess.Popen[bytes], tasks: tuple[str, ...] = ()) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], tasks: tuple[str, ...] = (),
+                 local: tuple[str, ...] = ()) -> None:
         self.process = process
         self.tasks = tasks
+        self.local = local
         self._done: dict[str, threading.Event] = {t: threading.Event() for t in tasks}
         self._ended = threading.Event()
         if process.stdout is not None:
@@ -82,13 +88,15 @@ class Warmup:
         return event.is_set()
 
     def wait(self, timeout: float = WAIT_S) -> bool:
-        """Wait until the helper has done all its tasks; True if it did, else it is stopped.
+        """Compile the ``local`` kernels, then wait until the helper has done all its tasks.
 
-        Returns when the last task is reported, not when the process has exited (its
-        interpreter takes most of a second to shut down). A helper that ends without them or
-        is still busy after ``timeout`` seconds gives False (killed if running): the estimate
-        then compiles what is left.
+        True if it did, else it is stopped. Returns when the last task is reported, not when
+        the process has exited (its interpreter takes most of a second to shut down). A helper
+        that ends without them or is still busy after ``timeout`` seconds gives False (killed
+        if running): the estimate then compiles what is left.
         """
+        if "search" in self.local:
+            _compile_search()
         done = bool(self.tasks) and self.wait_for(self.tasks[-1], timeout)
         if not done and self.process.poll() is None:
             self.process.kill()
@@ -103,19 +111,22 @@ class Warmup:
 def _kernels(task: str) -> list[Any]:
     """The numba dispatchers of a task (serial twins: what small inputs run).
 
-    'inset': the layout's convex inset. 'shading': the neighbour search and the traced
-    losses (which compile the tracing and loss kernels they call); walls' observers call the
-    same kernels with the same types as roofs' (a facing per point instead of NaN), so the
-    roofs of the scene compile what facades need too.
+    'inset': the layout's convex inset. 'search': the neighbour search (the estimate's own).
+    'shading': the traced losses (which compile the tracing and loss kernels they call);
+    walls' observers call the same kernels with the same types as roofs' (a facing per point
+    instead of NaN), so the roofs of the scene compile what facades need too.
     """
     if task == "inset":
         from ..geometry import _packing
 
         return [_packing.inset_convex]
     from ..geometry import horizons
+
+    if task == "search":
+        return [horizons._pair_search, horizons._by_observer]
     from . import shading
 
-    return [horizons._pair_search, horizons._by_observer, shading._traced_losses.serial]
+    return [shading._traced_losses.serial]
 
 
 def _packing_kernel() -> Any:
@@ -144,7 +155,8 @@ def _cached(dispatcher: Any) -> bool | None:
 def start(shading: bool = True, buildings: int = 0) -> Warmup | None:
     """Start the helper if a kernel of its tasks is not in numba's cache; else None.
 
-    Its tasks: with ``shading`` the shading kernels, and the inset when the packing kernels
+    Its tasks: with ``shading`` the traced losses (the neighbour search, if not cached, is
+    left to :meth:`Warmup.wait` in this process), and the inset when the packing kernels
     are not cached either and ``buildings`` is under ``PARALLEL_FROM / 4`` (so the layout
     packs its surfaces serially, the variant compiled here). Then this process compiles the
     packing kernels meanwhile and returns once the helper's inset is cached (or the helper
@@ -155,6 +167,9 @@ def start(shading: bool = True, buildings: int = 0) -> Warmup | None:
     if getattr(sys, "frozen", False) or not sys.executable:
         return None
     tasks = []
+    search = [_cached(d) for d in _kernels("search")] if shading else [True]
+    if None in search:
+        return None
     for task in ("inset", "shading") if shading else ("inset",):
         state = [_cached(d) for d in _kernels(task)]
         if task == "inset":  # worth it only beside this process compiling the packing kernels
@@ -173,7 +188,7 @@ def start(shading: bool = True, buildings: int = 0) -> Warmup | None:
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:
         return None
-    helper = Warmup(process, tuple(tasks))
+    helper = Warmup(process, tuple(tasks), () if all(search) else ("search",))
     if "inset" in tasks:
         _compile_packing()
         helper.wait_for("inset")
@@ -191,6 +206,25 @@ def _compile_packing() -> None:
     edges = edges_in_row_frame(np.array([shapely.box(0, 0, 10, 6)], dtype=object),
                                np.array([0.0]), np.array([1.0]))
     pack(*edges, np.full(1, 1.7), np.full(1, 2.0), np.full(1, 1.1), PHASES)
+
+
+def _scene() -> tuple[Any, Any]:
+    """Three footprints and their heights [m]: the helper's scene and the search's."""
+    import numpy as np
+    import shapely
+
+    boxes = np.array([shapely.box(0, 0, 40, 30), shapely.box(0, -40, 40, -32),
+                      shapely.box(50, 0, 60, 60)], dtype=object)
+    return boxes, np.array([12.0, 30.0, 45.0])
+
+
+def _compile_search() -> None:
+    """Compile (or load) the neighbour search with the shading stage's types: roof pairs."""
+    import numpy as np
+
+    from ..geometry.horizons import Skyline
+
+    Skyline(*_scene()).roof_pairs(np.arange(3))
 
 
 def _run(tasks: tuple[str, ...] = ("shading",)) -> None:
@@ -217,19 +251,24 @@ def _run_inset() -> None:
 
 
 def _run_shading() -> None:
-    """The shading stage on the roofs of three buildings."""
+    """The shading stage on the roofs of three buildings; its neighbour search as Python.
+
+    The search (milliseconds on three roofs as plain Python) is the estimate's to compile
+    (:meth:`Warmup.wait`); the helper compiles the traced losses alone.
+    """
     import numpy as np
     import pandas as pd
-    import shapely
 
-    from ..geometry.horizons import Skyline
+    from ..geometry import horizons
     from ..inputs.datasets import shanghai_weather
     from .shading import surface_losses
 
+    for name in ("_pair_search", "_by_observer"):  # this process only, and it exits after
+        kernel = getattr(horizons, name)
+        setattr(horizons, name, getattr(kernel, "py_func", kernel))
     weather = shanghai_weather()  # the bundled year: the kernels' types, not its values, count
-    boxes = np.array([shapely.box(0, 0, 40, 30), shapely.box(0, -40, 40, -32),
-                      shapely.box(50, 0, 60, 60)], dtype=object)
-    sky = Skyline(boxes, np.array([12.0, 30.0, 45.0]))
+    boxes, heights = _scene()
+    sky = horizons.Skyline(boxes, heights)
     table = pd.DataFrame({"building": np.arange(3), "geometry": boxes,
                           "surface_tilt": [20.0, 0.0, 30.0], "surface_azimuth": [180.0] * 3,
                           "mounting": ["racked", "flush", "racked"],
