@@ -52,6 +52,8 @@ for name, mod in list(sys.modules.items()):
         continue
     for attr, obj in vars(mod).items():
         # a parallel kernel is a pair: its serial twin and its parallel variant
+        # a kernel given its own LLVM level wraps its dispatcher
+        obj = getattr(obj, "dispatcher", obj)
         found = {attr: obj} if isinstance(obj, numba.core.registry.CPUDispatcher) else (
             {attr + "_serial": obj.serial, attr + "_parallel": obj.parallel}
             if hasattr(obj, "serial") and hasattr(obj, "parallel") else {})

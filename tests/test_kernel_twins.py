@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from pvsite import _diskcache
-from pvsite.energy.shading import _loss_kernel
+from pvsite.energy.shading import _loss_kernel, _sector_directions
 from pvsite.geometry._packing import _sort_small
 
 
@@ -24,7 +24,7 @@ def test_twin_picks_serial_below_the_size_and_both_agree(monkeypatch):
     table = rng.random((2, sectors, nbins))
     cum = np.concatenate([np.zeros((2, sectors, 1)), np.cumsum(table, axis=2)], axis=2)
     args = (rng.integers(0, 2, n), rng.random((n, sectors)) * 30, rng.random(n) * 40,
-            rng.random(n) * 360, cum, table, 1.0)
+            rng.random(n) * 360, cum, table, 1.0, *_sector_directions(sectors))
     serial = _loss_kernel.serial(*args)
     parallel = _loss_kernel.parallel(*args)
     for s, p in zip(serial, parallel, strict=True):

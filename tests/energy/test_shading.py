@@ -175,7 +175,8 @@ def test_neighbour_search_keeps_every_pair_that_matters_in_any_chunking():
     # in index order, not nearest first: the kernel's culling must not depend on the order
     brute = shading._horizons(sky.x, sky.y, np.arange(n + 1), sky.h, np.full(n, np.nan),
                               np.arange(n), ptr, every, *sky.edges, sky.h, sky.cx, sky.cy,
-                              sky.half_diag, shading.SECTORS, 1, sky.tan_min)
+                              sky.half_diag, shading.SECTORS, 1, sky.tan_min,
+                              shading._ray_tables(shading.SECTORS, 1))
     brute[~sky.ok] = 0
     assert (whole > 0).any()
     np.testing.assert_array_equal(whole, brute)
@@ -207,7 +208,7 @@ def test_points_one_above_the_other_traced_together_equal_each_traced_alone():
     together = sky.point_profiles(x, y, z, g, pairs, face=f)
     alone = hz._horizons(x, y, np.arange(x.size + 1), z, f, g.astype(np.int64), *pairs[:2],
                          *sky.edges, sky.h, sky.cx, sky.cy, sky.half_diag, hz.SECTORS, 1,
-                         sky.tan_min)
+                         sky.tan_min, hz._ray_tables(hz.SECTORS, 1))
     assert (together > 0).mean() > 0.1
     np.testing.assert_array_equal(together, alone)
     # a wall hides only the sectors behind it: the others as seen with no wall at all

@@ -25,10 +25,11 @@ def spy(**kw):
 _warmup.start = spy
 b = pvsite.datasets.shanghai_buildings().head(30)
 r = pvsite.estimate(b, pvsite.datasets.shanghai_weather(), progress=False)
+kernels = (horizons._pair_search, horizons._by_observer, shading._traced_losses.serial,
+           _packing.inset_convex)
 stats = {d.__name__: [sum(d.stats.cache_hits.values()), sum(d.stats.cache_misses.values()),
                       len(d.signatures)]
-         for d in (horizons._pair_search, horizons._by_observer, shading._traced_losses.serial,
-                   _packing.inset_convex.dispatcher)}
+         for d in (getattr(k, "dispatcher", k) for k in kernels)}
 print(json.dumps({"started": started, "stats": stats,
                   "pack_signatures": len(_packing.pack.serial.signatures),
                   "kwh": r["annual_kwh"].tolist(), "loss": r["shading_loss"].tolist()}))

@@ -151,7 +151,8 @@ def test_roof_neighbour_search_contains_every_points_obstacles():
         ptr = np.concatenate([[0], np.cumsum(near.sum(axis=1))]).astype(np.int64)
         return hz._horizons(x, y, np.arange(x.size + 1), z, np.full(x.size, np.nan),
                             np.arange(x.size), ptr, every, *sky.edges, sky.h, sky.cx,
-                            sky.cy, sky.half_diag, hz.SECTORS, 1, sky.tan_min)
+                            sky.cy, sky.half_diag, hz.SECTORS, 1, sky.tan_min,
+                            hz._ray_tables(hz.SECTORS, 1))
 
     assert (got > 0).any()
     # the disc also keeps buildings a little beyond MAX_DISTANCE of some of the roof's points

@@ -265,7 +265,7 @@ def _run_shading() -> None:
 
     for name in ("_pair_search", "_by_observer"):  # this process only, and it exits after
         kernel = getattr(horizons, name)
-        setattr(horizons, name, getattr(kernel, "py_func", kernel))
+        setattr(horizons, name, getattr(_dispatcher(kernel), "py_func", kernel))
     weather = shanghai_weather()  # the bundled year: the kernels' types, not its values, count
     boxes, heights = _scene()
     sky = horizons.Skyline(boxes, heights)

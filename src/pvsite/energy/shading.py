@@ -31,7 +31,6 @@ from ..geometry.horizons import (
     MAX_POINTS,
     POINT_SPACING_M,
     SECTORS,
-    _ray_tables,
     _trace_column,
     dsm_horizons,
     roof_points,
@@ -132,7 +131,8 @@ def shading_loss(weather: Any, surface_tilt: Any, surface_azimuth: Any, horizon_
         assumptions)
     lost_beam, svf_ratio = _loss_kernel(
         which, np.ascontiguousarray(hz if shaded.all() else hz[shaded]),
-        tilt[shaded].copy(), azim[shaded].copy(), cum, table, ELEVATION_STEP)
+        tilt[shaded].copy(), azim[shaded].copy(), cum, table, ELEVATION_STEP,
+        *_sector_directions(sectors))
     loss[shaded] = _share_lost(lost_beam, svf_ratio, sky_ac[which], annual_ac[which])
     return loss
 
@@ -180,14 +180,14 @@ def _plane_classes(weather: Any, tilt: np.ndarray, azim: np.ndarray, mounting: n
     return which, sky_ac, annual_ac, cum, table
 
 
-@kernel
-def _sector_directions(sectors):  # pragma: no cover - compiled
-    """Cosine and sine of each sector's middle azimuth."""
-    cphi, sphi = np.empty(sectors), np.empty(sectors)
-    for k in range(sectors):  # a loop, not np.arange: a quarter second less to compile
-        phi = (k + 0.5) * 2 * np.pi / sectors
-        cphi[k], sphi[k] = np.cos(phi), np.sin(phi)
-    return cphi, sphi
+def _sector_directions(sectors: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine and sine of each sector's middle azimuth.
+
+    Python, not a kernel (as :func:`pvsite.geometry.horizons._ray_tables`): ``math`` calls the
+    C library that compiled code calls, so the values are the kernel's.
+    """
+    phi = [(k + 0.5) * 2 * math.pi / sectors for k in range(sectors)]
+    return np.array([math.cos(v) for v in phi]), np.array([math.sin(v) for v in phi])
 
 
 @kernel
@@ -231,12 +231,15 @@ def _plane_loss(hz, tn, c, tilt, azim, cphi, sphi, cum, table, step
 
 
 @kernel(parallel_from=PARALLEL_FROM)
-def _loss_kernel(which, hz, tilt, azim, cum, table, step):  # pragma: no cover - compiled
-    """Lost AC-weighted beam and the sky-view-factor ratio of each plane (see sky_view_factor)."""
+def _loss_kernel(which, hz, tilt, azim, cum, table, step, cphi, sphi
+                 ):  # pragma: no cover - compiled
+    """Lost AC-weighted beam and the sky-view-factor ratio of each plane (see sky_view_factor).
+
+    ``cphi, sphi``: from :func:`_sector_directions`.
+    """
     n, sectors = hz.shape
     lost = np.zeros(n)
     ratio = np.ones(n)
-    cphi, sphi = _sector_directions(sectors)
     for p in prange(n):
         tn = np.zeros(sectors)
         for k in range(sectors):
@@ -258,22 +261,22 @@ SMALL_OPT = 1
 
 @kernel(parallel_from=PARALLEL_FROM, serial_opt=SMALL_OPT)
 def _traced_losses(ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2,
-                   eoff, heights, cx, cy, half_diag, sectors, rays, min_tan, extra, which,
-                   tilt, azim, cum, table, step, coarse):  # pragma: no cover - compiled
+                   eoff, heights, cx, cy, half_diag, sectors, rays, min_tan, tables, extra,
+                   which, tilt, azim, cum, table, step, coarse, cphi, sphi
+                   ):  # pragma: no cover - compiled
     """The losses of :func:`_loss_kernel` at each point, its horizon used where it is traced.
 
     Points in the columns of :func:`pvsite.geometry.horizons._horizons`, whose arguments
-    come first (up to ``min_tan``). ``extra``: a horizon [deg] per group (a surface model's)
+    come first (up to ``tables``). ``extra``: a horizon [deg] per group (a surface model's)
     whose higher sectors count, or shape (0, sectors); ``which``, ``tilt``, ``azim``: each
     point's class and plane; ``coarse``: filled with each point's horizon in its fewer
-    sectors (the highest of those merged), or shape (0, k). No array of points x sectors is
+    sectors (the highest of those merged), or shape (0, k); ``cphi, sphi``: from
+    :func:`_sector_directions`. No array of points x sectors is
     held: the losses of tracing every horizon first (within rounding: the tangent is used
     as traced, not recomputed from the angle).
     """
     lost = np.zeros(oz.size)
     ratio = np.ones(oz.size)
-    tables = _ray_tables(sectors, rays)
-    cphi, sphi = _sector_directions(sectors)
     merge = sectors // coarse.shape[1] if coarse.shape[1] else 1
     for i in prange(ox.size):
         z0 = zptr[i]
@@ -352,7 +355,7 @@ def _point_losses(ctx: tuple, px: np.ndarray, py: np.ndarray, pz: np.ndarray,
     columns = skyline.columns(px, py, pz, group, pairs, face=plane_azim if walls else None)
     lost, ratio = _traced_losses(*columns, np.zeros((0, SECTORS)) if extra is None else extra,
                                  which, plane_tilt, plane_azim, cum, table, ELEVATION_STEP,
-                                 coarse)
+                                 coarse, *_sector_directions(SECTORS))
     return _share_lost(lost, ratio, sky_ac[which], annual_ac[which]), coarse if keep else None
 
 

@@ -109,7 +109,15 @@ def _pairs(px: np.ndarray, py: np.ndarray, pz: np.ndarray, powner: np.ndarray,
         size = found
 
 
-@kernel
+#: LLVM optimisation level of the neighbour search (numba's default is 3), which every estimate
+#: compiles on an empty cache. pvsite measurement, this machine: it runs as fast at level 1
+#: (the searches of synthetic_city(100000) with facades, best of 7, three alternating pairs of
+#: fresh processes: 1.204 / 1.571 / 1.259 s at level 1, 1.225 / 1.591 / 1.660 s at level 3)
+#: and compiles in about 1.7 s instead of 2.3 s.
+SEARCH_OPT = 1
+
+
+@kernel(opt=SEARCH_OPT)
 def _pair_search(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach, max_distance,
                  tan_min, cell, rows, obs, gaps):  # pragma: no cover - compiled
     """The pairs of :func:`_pairs` in obstacle order, as many as fit; returns how many found."""
@@ -208,26 +216,22 @@ def _by_observer(rows, obs, gaps, n):  # pragma: no cover - compiled
 FACE_MARGIN = 3.0
 
 
-@kernel
-def _ray_tables(sectors, rays):  # pragma: no cover - compiled
+def _ray_tables(sectors: int, rays: int) -> tuple[np.ndarray, ...]:
     """Each ray an edge's azimuth span can give ([-2 pi, 2 pi]): its direction and sector.
 
     Ray ``r`` at azimuth ``(r + 0.5) * width / rays``, stored at ``r + 2 * sectors * rays +
-    1``; also the direction of each sector's centre.
+    1``; also the direction of each sector's centre. Python, not a kernel (a few thousand
+    sines, milliseconds): compiling it cost the first estimate about 0.4 s. ``math`` calls
+    the same C library as compiled code, so the values are those the kernel computed.
     """
     width = 2 * math.pi / sectors
     nray = sectors * rays
-    ray_dx = np.empty(4 * nray + 3)
-    ray_dy = np.empty(4 * nray + 3)
-    ray_sector = np.empty(4 * nray + 3, dtype=np.int64)
-    for r in range(-2 * nray - 1, 2 * nray + 2):
-        ray_dx[r + 2 * nray + 1] = math.sin((r + 0.5) * width / rays)
-        ray_dy[r + 2 * nray + 1] = math.cos((r + 0.5) * width / rays)
-        ray_sector[r + 2 * nray + 1] = (r // rays) % sectors
-    centre_dx, centre_dy = np.empty(sectors), np.empty(sectors)
-    for k in range(sectors):  # a loop, not np.arange: a quarter second less to compile
-        centre_dx[k] = math.sin((k + 0.5) * width)
-        centre_dy[k] = math.cos((k + 0.5) * width)
+    r = range(-2 * nray - 1, 2 * nray + 2)
+    ray_dx = np.array([math.sin((k + 0.5) * width / rays) for k in r])
+    ray_dy = np.array([math.cos((k + 0.5) * width / rays) for k in r])
+    ray_sector = np.array([(k // rays) % sectors for k in r], dtype=np.int64)
+    centre_dx = np.array([math.sin((k + 0.5) * width) for k in range(sectors)])
+    centre_dy = np.array([math.cos((k + 0.5) * width) for k in range(sectors)])
     return ray_dx, ray_dy, ray_sector, centre_dx, centre_dy
 
 
@@ -351,7 +355,8 @@ def _trace_column(best, top, i, ox, oy, zptr, oz, face, group, pair_ptr, pair_ob
 
 @kernel(parallel_from=PARALLEL_FROM)
 def _horizons(ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, ey2, eoff,
-              heights, cx, cy, half_diag, sectors, rays, min_tan):  # pragma: no cover - compiled
+              heights, cx, cy, half_diag, sectors, rays, min_tan, tables
+              ):  # pragma: no cover - compiled
     """Horizon [deg] at each observer point against the obstacles of its ``group``.
 
     Points come in columns: column ``i`` stands at ``(ox[i], oy[i])`` and holds the points
@@ -364,11 +369,10 @@ def _horizons(ox, oy, zptr, oz, face, group, pair_ptr, pair_obs, ex1, ey1, ex2, 
     facing of a wall's column, whose sectors behind the wall stay 0 (NaN: every sector). For
     a point, an obstacle is passed over, without changing any sector, where its bounding
     circle (centre ``cx, cy``, radius ``half_diag``) shows that it cannot rise above
-    ``min_tan`` or above the horizon already found in every sector it spans. Returns shape
-    (``oz.size``, sectors).
+    ``min_tan`` or above the horizon already found in every sector it spans. ``tables``: from
+    :func:`_ray_tables`. Returns shape (``oz.size``, sectors).
     """
     out = np.zeros((oz.size, sectors))
-    tables = _ray_tables(sectors, rays)
     for i in prange(ox.size):
         z0 = zptr[i]
         m = zptr[i + 1] - z0
@@ -499,7 +503,8 @@ class Skyline:
                                       np.arange(live.size + 1), self.h[live],
                                       np.full(live.size, np.nan), np.arange(live.size),
                                       pair_ptr, pair_obs, *self.edges, self.h, self.cx,
-                                      self.cy, self.half_diag, sectors, _RAYS, self.tan_min)
+                                      self.cy, self.half_diag, sectors, _RAYS, self.tan_min,
+                                      _ray_tables(sectors, _RAYS))
         return out
 
     def _near(self, x: np.ndarray, y: np.ndarray, pad: float) -> np.ndarray:
@@ -578,7 +583,7 @@ class Skyline:
         return (x[head], y[head], np.r_[head, len(x)].astype(np.int64),
                 np.asarray(z, dtype=float), facing[head], g[head], pairs[0], pairs[1],
                 *self.edges, self.h, self.cx, self.cy, self.half_diag, sectors, _RAYS,
-                self.tan_min)
+                self.tan_min, _ray_tables(sectors, _RAYS))
 
 
 def roof_points(surfaces: Any, setback: Any, *, spacing: float = POINT_SPACING_M,
