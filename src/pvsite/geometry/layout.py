@@ -52,6 +52,21 @@ def _design_elevations(latitude: float, date: pd.Timestamp,
 
 
 @functools.lru_cache(maxsize=256)
+def _design_sun(latitude: float, date: pd.Timestamp, design_hours: tuple[float, float]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Apparent elevation and azimuth [deg] of :func:`_design_elevations`, read-only.
+
+    Kept per latitude, day and hours: a layout asks for the row gap of every facing and both
+    module orientations (47 SPA runs, about 0.35 s, on 100 bundled buildings), all on one day.
+    """
+    sp = _design_elevations(latitude, date, design_hours)
+    out = sp["apparent_elevation"].to_numpy(dtype=float), sp["azimuth"].to_numpy(dtype=float)
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
+@functools.lru_cache(maxsize=256)
 def design_day(latitude: float, design_hours: tuple[float, float] = (9.0, 15.0)
                ) -> tuple[pd.Timestamp, str]:
     """The day whose design hours rows must not shade each other in, and why it is that day.
@@ -131,9 +146,9 @@ def row_spacing(latitude: float, surface_tilt: float, slant_length: float, *,
     north = latitude >= 0
     facing = (180.0 if north else 0.0) if row_azimuth is None else float(row_azimuth)
     date, _ = design_day(float(latitude), tuple(design_hours))
-    sp = _design_elevations(latitude, date, design_hours)
-    elevation = np.radians(sp["apparent_elevation"].to_numpy())
-    relative = np.radians(sp["azimuth"].to_numpy() - facing)
+    apparent, azimuth = _design_sun(float(latitude), date, tuple(design_hours))
+    elevation = np.radians(apparent)
+    relative = np.radians(azimuth - facing)
     height = slant_length * np.sin(np.radians(surface_tilt))
     shadow = height * np.cos(relative) / np.tan(elevation)
     gap = float(max(shadow.max(), 0.0))
