@@ -122,3 +122,37 @@ def test_the_yield_grids_are_one_task_every_partition_depends_on(monkeypatch):
         grid = yields.yield_grid(weather, mounting=mounting)
         np.testing.assert_array_equal(grid.monthly, tables[chain.energy_key(weather, mounting)])
     chain.CACHE.clear()
+
+
+def test_halo_rows_shade_and_make_party_walls_but_get_no_surfaces_of_their_own():
+    """Facades on dask: a wall against a building of another partition is still a party wall.
+
+    The halo's buildings are obstacles only (no roofs, facades or shading of their own);
+    the result equals one machine's, facades included.
+    """
+    import dask
+    import geopandas as gpd
+    import shapely
+
+    x0, y0 = 354_000.0, 3_456_000.0  # UTM 51N, in Shanghai
+    boxes = [shapely.box(x0 + 60 * i, y0 + 60 * j, x0 + 60 * i + 30, y0 + 60 * j + 20)
+             for i in range(6) for j in range(5)]
+    # an annex built against the first building's south wall comes last: another partition
+    boxes.append(shapely.box(x0, y0 - 15, x0 + 30, y0))
+    rng = np.random.default_rng(5)
+    city = gpd.GeoDataFrame({"height_m": rng.uniform(8, 40, len(boxes))}, geometry=boxes,
+                            crs="EPSG:32651")
+    weather = pvsite.datasets.shanghai_weather()
+    whole = pvsite.estimate(city, weather, keep_horizons=False, facades=True)
+    alone = pvsite.estimate(city.iloc[:-1], weather, keep_horizons=False, facades=True)
+    # the annex takes the first building's south wall away as a party wall
+    assert whole["facade_capacity_kwp"].iloc[0] < alone["facade_capacity_kwp"].iloc[0]
+    ddf = dask_geopandas.from_geopandas(city, npartitions=3)
+    with dask.config.set(scheduler="synchronous"):
+        parts = pvsite.estimate(ddf, weather, keep_horizons=False, facades=True).compute()
+    parts = parts.loc[whole.index]
+    cols = ["capacity_kwp", "annual_kwh", "shading_loss", "facade_capacity_kwp",
+            "facade_annual_kwh", "status", "reason"]
+    pd.testing.assert_frame_equal(pd.DataFrame(parts[cols]), pd.DataFrame(whole[cols]),
+                                  check_dtype=False)
+    assert whole["shading_loss"].max() > 0

@@ -2,8 +2,11 @@
 
 Each partition is estimated together with a *halo*: the buildings of other partitions within
 ``pvsite.geometry.horizons.MAX_DISTANCE`` (plus the largest footprint's half-diagonal) of its
-bounding box, which can shade its roofs. Only the partition's own rows are kept, so the result
-equals the single-machine one (the test suite checks it on a ``dask.distributed.LocalCluster``).
+bounding box, which can shade its roofs. The halo's rows are obstacles only (their
+footprints and heights in the skyline and as party walls; no surfaces of their own: on 200,000
+synthetic buildings in 8 partitions the halo held 0.72 rows per own row, and the 2-worker run
+went from 104 to 90 s). Only the partition's own rows are kept, so the result equals the
+single-machine one (the test suite checks it on a ``dask.distributed.LocalCluster``).
 Works on any Dask scheduler; for a cluster, start a ``dask.distributed.Client`` first. The
 yield grids (:func:`pvsite.energy.yields.grid_tables`) are one task of the graph, computed
 once and sent to each worker once, so no worker computes its own. The
@@ -22,7 +25,8 @@ import pandas as pd
 from .crs import present, units_per_metre
 from .energy.yields import adopt_grids, grid_tables
 from .geometry.horizons import MAX_DISTANCE
-from .results.schema import empty_result, empty_surfaces
+from .inputs.footprints import protect_output_names
+from .results.schema import OUTPUT_COLUMNS, empty_result, empty_surfaces
 
 __all__ = ["HALO_FLAG", "LABELS", "estimate_dask", "estimate_flagged", "halo_margin", "is_dask"]
 
@@ -178,6 +182,25 @@ def halo_margin(crs: Any, bounds: np.ndarray) -> float:
     return margin
 
 
+def _persisted(buildings: Any) -> Any:
+    """The frame held in the cluster's memory when a ``dask.distributed`` client is active.
+
+    The partitions' bounds are computed before the tasks (they decide each task's halo), so
+    an unpersisted frame would be read (or shuffled) twice: on 200,000 synthetic buildings in 8
+    spatially shuffled partitions on a 2-worker LocalCluster, the shuffle alone took 19.9 s
+    and the estimate 42.1 s once persisted, against 90.4 s for both unpersisted (pvsite
+    measurement). Without a client (Dask's local schedulers) nothing is kept: a frame larger
+    than memory is read twice instead, as :mod:`pvsite.streaming` would not.
+    """
+    try:
+        from distributed import default_client
+
+        default_client()
+    except (ImportError, ValueError):  # no distributed, or no client
+        return buildings
+    return buildings.persist()
+
+
 def estimate_dask(buildings: Any, weather: Any, run: Any, *, planes: bool = False,
                   **kwargs: Any) -> Any:
     """Estimate a dask-geopandas GeoDataFrame partition by partition (see module docstring).
@@ -213,6 +236,7 @@ def estimate_dask(buildings: Any, weather: Any, run: Any, *, planes: bool = Fals
     import dask_geopandas
     from dask import delayed
 
+    buildings = _persisted(buildings)
     parts = buildings.to_delayed()
     bounds = np.array(dask.compute(*[delayed(_bounds)(p) for p in parts]))
     # decided once for the whole frame, as one machine would: every partition the same schema
@@ -229,7 +253,10 @@ def estimate_dask(buildings: Any, weather: Any, run: Any, *, planes: bool = Fals
         planes_crs = gpd.GeoSeries([shapely.Point(*_middle(bounds))],
                                    crs=buildings.crs).estimate_utm_crs()
         kwargs = {**kwargs, "planes": True}
-    meta = empty_result(buildings._meta, horizons=keep, facades=bool(kwargs.get("facades")))
+    # the input's columns as estimate keeps them (height_m read as height, clashes renamed,
+    # warned here once rather than unseen in the workers)
+    like = protect_output_names(buildings._meta, reserved=OUTPUT_COLUMNS)
+    meta = empty_result(like, horizons=keep, facades=bool(kwargs.get("facades")))
     if planes:
         meta = (meta, empty_surfaces(planes_crs, buildings._meta.index.dtype))
     # one key each for the weather and the yield grids: the scheduler sends each worker one copy,

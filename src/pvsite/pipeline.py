@@ -19,7 +19,7 @@ import pandas as pd
 
 from ._diskcache import PARALLEL_FROM
 from .assumptions import Assumptions
-from .distributed import LABELS, estimate_dask, is_dask
+from .distributed import HALO_FLAG, LABELS, estimate_dask, is_dask
 from .energy import _warmup
 from .energy.facades import facade_energy
 from .energy.shading import surface_losses
@@ -60,6 +60,18 @@ def _in_raster_crs(geoms: Any, dsm: Any) -> np.ndarray:
     with rasterio.open(dsm) as src:
         crs = src.crs
     return (geoms.to_crs(crs) if crs is not None and geoms.crs != crs else geoms).to_numpy()
+
+
+def _halo_rows(buildings: Any) -> np.ndarray:
+    """Rows flagged :data:`pvsite.distributed.HALO_FLAG`: obstacles only, dropped after.
+
+    A distributed task or a streamed tile estimates its chunk with the neighbours that can
+    shade it; those need their footprints and heights in the skyline (and as party walls),
+    not roofs, facades, layouts or shading of their own, which were most of a halo's cost.
+    """
+    if HALO_FLAG not in buildings.columns:
+        return np.zeros(len(buildings), dtype=bool)
+    return buildings[HALO_FLAG].to_numpy(dtype=bool)
 
 
 def estimate(
@@ -212,7 +224,10 @@ def estimate(
         attrs[col] = dist[col].to_numpy()
     bar.update()
     # 3. the surface table: roof planes, then modules laid on them
-    table, rtype = surfaces.roof_surfaces(fp.metric, ~fp.invalid, roofs.roof_type(fp.metric),
+    # a halo's rows (a task's or a tile's neighbours) shade the chunk but get no surfaces
+    halo = _halo_rows(buildings)
+    table, rtype = surfaces.roof_surfaces(fp.metric, ~fp.invalid & ~halo,
+                                          roofs.roof_type(fp.metric),
                                           dsm=dsm, flat_slope=a.flat_roof_max_slope)
     attrs["roof_type"] = rtype.to_numpy()
     flat_tilt = (a.flat_roof_tilt if a.flat_roof_tilt is not None
@@ -244,7 +259,7 @@ def estimate(
     if facades:  # walls: more rows of the surface table, through the same energy
         walls = facade_energy(facade_surfaces(
             fp.metric, ~fp.invalid, attrs["height_m"].to_numpy(),
-            attrs["institution_type"].to_numpy(), assumptions=a), weather,
+            attrs["institution_type"].to_numpy(), owners=~halo, assumptions=a), weather,
             sky if shading else None, assumptions=a)
     bar.update()
     # 6. the per-building view

@@ -98,6 +98,7 @@ def _party_walls(walls: pd.DataFrame, footprints: Any) -> np.ndarray:
 
 
 def facade_surfaces(metric: Any, usable: np.ndarray, heights: np.ndarray, itype: Any, *,
+                    owners: np.ndarray | None = None,
                     assumptions: Assumptions | None = None) -> pd.DataFrame:
     """The facades of the usable footprints, as surface rows with their BIPV capacity.
 
@@ -106,11 +107,14 @@ def facade_surfaces(metric: Any, usable: np.ndarray, heights: np.ndarray, itype:
     metric : GeoDataFrame
         Footprints in a metric CRS (:func:`pvsite.crs.to_metric`).
     usable : ndarray of bool
-        Which footprints get facades (the valid ones).
+        Which footprints get facades (the valid ones); all of them make party walls.
     heights : ndarray of float
         Building heights [m].
     itype : array-like of str
         Institution type of each building: sets the usable share of its walls.
+    owners : ndarray of bool, optional
+        Of the usable footprints, those whose walls are kept (default all): a halo's
+        neighbours make party walls of the walls against them, and have none kept.
     assumptions : Assumptions, optional
         ``storey_height_m`` (the ground floor left free), ``facade_usable_share``,
         ``bipv_power_w_per_m2``.
@@ -135,6 +139,8 @@ def facade_surfaces(metric: Any, usable: np.ndarray, heights: np.ndarray, itype:
     walls = wall_edges(geoms)
     if len(walls):
         walls = walls[~_party_walls(walls, geoms) & (walls["length_m"] >= MIN_WALL_M)]
+        if owners is not None:  # the others only make party walls
+            walls = walls[np.asarray(owners, dtype=bool)[walls["building"].to_numpy()]]
         # map azimuths are against grid north: turn them to true north
         walls = walls.assign(azimuth=(walls["azimuth"].to_numpy() + grid_convergence(metric)[
             walls["building"].to_numpy()]) % 360.0)
