@@ -189,8 +189,8 @@ def _persisted(buildings: Any) -> Any:
     an unpersisted frame would be read (or shuffled) twice: on 200,000 synthetic buildings in 8
     spatially shuffled partitions on a 2-worker LocalCluster, the shuffle alone took 19.9 s
     and the estimate 42.1 s once persisted, against 90.4 s for both unpersisted (pvsite
-    measurement). Without a client (Dask's local schedulers) nothing is kept: a frame larger
-    than memory is read twice instead, as :mod:`pvsite.streaming` would not.
+    measurement). Without a client (Dask's local schedulers) nothing is kept and the input is
+    read twice; a file larger than memory is :mod:`pvsite.streaming`'s to read.
     """
     try:
         from distributed import default_client
