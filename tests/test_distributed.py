@@ -156,3 +156,47 @@ def test_halo_rows_shade_and_make_party_walls_but_get_no_surfaces_of_their_own()
     pd.testing.assert_frame_equal(pd.DataFrame(parts[cols]), pd.DataFrame(whole[cols]),
                                   check_dtype=False)
     assert whole["shading_loss"].max() > 0
+
+
+def test_partition_by_place_makes_compact_partitions_that_estimate_as_one_machine():
+    """Partitions cut along a Hilbert curve in memory (no shuffle through a cluster): compact,
+    the index kept, rows without geometry last, the estimate equal to one machine's; a frame
+    in random order is warned about before anything runs."""
+    import dask
+    import geopandas as gpd
+
+    city = synthetic_city(800, seed=4)
+    city.loc[city.index[7], "geometry"] = None
+    weather = pvsite.datasets.shanghai_weather()
+    ddf = pvsite.partition_by_place(city, 4)
+    assert ddf.npartitions == 4
+    parts = [p.compute() for p in ddf.to_delayed()]
+    assert sorted(pd.concat(parts).index) == sorted(city.index)
+    assert parts[-1].index[-1] == city.index[7]
+    m = city.to_crs(32651)
+    whole_box = shapely_area(m.total_bounds)
+    covers = sum(shapely_area(m.loc[p.index].total_bounds) for p in parts
+                 if p.geometry.notna().any())
+    assert covers < 1.5 * whole_box  # row cuts of a random order would cover it ~4 times
+
+    whole = pvsite.estimate(city, weather, keep_horizons=False)
+    with dask.config.set(scheduler="synchronous"):
+        got = pvsite.estimate(ddf, weather, keep_horizons=False).compute().loc[whole.index]
+    cols = ["capacity_kwp", "annual_kwh", "shading_loss", "status", "reason", "district"]
+    pd.testing.assert_frame_equal(pd.DataFrame(got[cols]), pd.DataFrame(whole[cols]),
+                                  check_dtype=False)
+
+    shuffled = dask_geopandas.from_geopandas(city.sample(frac=1, random_state=0),
+                                             npartitions=6, sort=False)
+    with pytest.warns(pvsite.PvsiteWarning, match="not spatially compact.*partition_by_place"):
+        pvsite.estimate(shuffled, weather, keep_horizons=False)  # lazy: warned, not run
+    with pytest.raises(pvsite.ArgumentError, match="npartitions"):
+        pvsite.partition_by_place(city, 0)
+    with pytest.raises(pvsite.ArgumentError, match="GeoDataFrame"):
+        pvsite.partition_by_place(pd.DataFrame(city.drop(columns="geometry")), 2)
+    assert isinstance(ddf.compute(), gpd.GeoDataFrame)
+
+
+def shapely_area(bounds):
+    x0, y0, x1, y1 = bounds
+    return (x1 - x0) * (y1 - y0)

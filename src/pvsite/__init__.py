@@ -8,6 +8,7 @@ a capacity target (by default Shanghai's 50 MW for public institutions).
 from importlib.metadata import PackageNotFoundError, version
 
 from .assumptions import Assumptions
+from .distributed import partition_by_place
 from .download import download_osm
 from .energy.hourly import hourly
 from .energy.shading import shading_loss
@@ -87,6 +88,7 @@ __all__ = [
     "load_profile",
     "optimal_tilt",
     "osm",
+    "partition_by_place",
     "pilots",
     "plan_frame",
     "plot_battery_sweep",
