@@ -332,8 +332,8 @@ REFINE_SPREAD = 0.08
 
 
 def _point_losses(ctx: tuple, px: np.ndarray, py: np.ndarray, pz: np.ndarray,
-                  group: np.ndarray, prow: np.ndarray, keep: bool, walls: bool = False
-                  ) -> tuple[np.ndarray, np.ndarray | None]:
+                  group: np.ndarray, prow: np.ndarray, keep: bool, walls: bool = False,
+                  sectors: int = SECTORS) -> tuple[np.ndarray, np.ndarray | None]:
     """Loss at each observer point of surface ``prow``; with ``keep``, its coarse horizon.
 
     The horizon in ``DISPLAY_SECTORS`` sectors [deg], float32. ``ctx``: the skyline, the
@@ -350,12 +350,20 @@ def _point_losses(ctx: tuple, px: np.ndarray, py: np.ndarray, pz: np.ndarray,
     if px.size == 0:
         return np.zeros(0), coarse if keep else None
     plane_tilt, plane_azim = tilt[prow], azim[prow]
-    which, sky_ac, annual_ac, cum, table = _plane_classes(weather, plane_tilt, plane_azim,
-                                                          mounting[prow], SECTORS, a)
-    columns = skyline.columns(px, py, pz, group, pairs, face=plane_azim if walls else None)
-    lost, ratio = _traced_losses(*columns, np.zeros((0, SECTORS)) if extra is None else extra,
+    # classes of the surfaces that have points (a class is its surface's), taken to the
+    # points: the same classes in the same order as from the points, without sorting each
+    # point's key (0.8 s of 8.8 on the 1.6 million wall points of 10^5 synthetic buildings)
+    has = np.flatnonzero(np.bincount(prow, minlength=tilt.size) > 0)
+    which, sky_ac, annual_ac, cum, table = _plane_classes(weather, tilt[has], azim[has],
+                                                          mounting[has], sectors, a)
+    at = np.zeros(tilt.size, dtype=np.int64)
+    at[has] = which
+    which = at[prow]
+    columns = skyline.columns(px, py, pz, group, pairs, face=plane_azim if walls else None,
+                              sectors=sectors)
+    lost, ratio = _traced_losses(*columns, np.zeros((0, sectors)) if extra is None else extra,
                                  which, plane_tilt, plane_azim, cum, table, ELEVATION_STEP,
-                                 coarse, *_sector_directions(SECTORS))
+                                 coarse, *_sector_directions(sectors))
     return _share_lost(lost, ratio, sky_ac[which], annual_ac[which]), coarse if keep else None
 
 
@@ -562,8 +570,9 @@ def facade_points(facades: Any, *, spacing: float = POINT_SPACING_M,
     return x, y, z, row
 
 
-def facade_losses(facades: Any, skyline: Any, weather: Any, *, assumptions: Any = None
-                  ) -> np.ndarray:
+def facade_losses(facades: Any, skyline: Any, weather: Any, *, assumptions: Any = None,
+                  spacing: float = POINT_SPACING_M, rise_step: float = FACADE_RISE_STEP_M,
+                  sectors: int = SECTORS) -> np.ndarray:
     """Shading loss of each facade by its neighbours, over points in front of the wall.
 
     The points of :func:`facade_points`, each with its horizon against the other buildings
@@ -583,6 +592,15 @@ def facade_losses(facades: Any, skyline: Any, weather: Any, *, assumptions: Any 
     weather : DataFrame
         From :func:`pvsite.read_weather`.
     assumptions : Assumptions, optional
+    spacing, rise_step : float
+        The points' grid along the wall and up it [m] (:func:`facade_points`).
+    sectors : int
+        Azimuth sectors of each point's horizon. On the 12,000 walls of the 3,000 most
+        central buildings of ``synthetic_city(30000)``, against a 2 m x 1 m grid at 360
+        sectors: the default grid is off by 0.75 percentage points on average (p99 5.7) at
+        360 sectors, 0.82 (p99 5.9) at 180, 1.00 (p99 5.8) at 90; 90 sectors took the
+        traced part of 10^5 buildings' walls from 6.3 to 4.0 s. Measured when this was
+        written.
 
     Returns
     -------
@@ -607,10 +625,10 @@ def facade_losses(facades: Any, skyline: Any, weather: Any, *, assumptions: Any 
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         rows = by_chunk[lo:hi]
         walls = facades.iloc[rows]
-        px, py, pz, prow = facade_points(walls)
+        px, py, pz, prow = facade_points(walls, spacing=spacing, rise_step=rise_step)
         # the points of a wall column by column (its heights at one place together: their
         # rays are traced once), their losses put back in facade_points' order for the mean
-        col = _column_order(walls)
+        col = _column_order(walls, spacing=spacing, rise_step=rise_step)
         own, inverse = np.unique(owner[rows], return_inverse=True)
         lowest = np.full(own.size, np.inf)
         np.minimum.at(lowest, inverse[prow], pz)
@@ -618,7 +636,7 @@ def facade_losses(facades: Any, skyline: Any, weather: Any, *, assumptions: Any 
         ctx = (skyline, pairs, None, weather, tilt[rows], azim[rows], mounting[rows], a)
         ploss = np.empty(px.size)
         ploss[col], _ = _point_losses(ctx, px[col], py[col], pz[col], inverse[prow[col]],
-                                      prow[col], False, walls=True)
+                                      prow[col], False, walls=True, sectors=sectors)
         count = np.bincount(prow, minlength=rows.size)
         sums = np.bincount(prow, weights=ploss, minlength=rows.size)
         loss[rows] = np.where(count > 0, sums / np.maximum(count, 1), 0.0)
