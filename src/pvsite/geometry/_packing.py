@@ -13,6 +13,7 @@ import numpy as np
 from numba import prange
 
 from .._diskcache import PARALLEL_FROM, kernel
+from ._split import get_parts
 
 _EPS = 1e-7
 #: LLVM optimisation level of the packing kernels (numba's default is 3). At level 1 they
@@ -182,7 +183,7 @@ def polygon_edges(polygons: np.ndarray) -> tuple[np.ndarray, ...]:
 
     polygons = np.asarray(polygons, dtype=object)
     n = polygons.size
-    parts, part_idx = shapely.get_parts(polygons, return_index=True)
+    parts, part_idx = get_parts(polygons)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     coords, ring_of_coord = shapely.get_coordinates(rings, return_index=True)
     owner = part_idx[ring_part][ring_of_coord] if coords.size else np.empty(0, dtype=np.int64)

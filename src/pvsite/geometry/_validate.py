@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..crs import to_metric
+from ._split import split
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
 
@@ -66,7 +67,7 @@ def clean_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
         note[hollow] = "a geometry collection with no polygon (a point or line has no roof)"
         check &= ~hollow
     bad = np.zeros(n, dtype=bool)
-    bad[check] = ~shapely.is_valid(out[check])
+    bad[check] = ~split(shapely.is_valid, out[check])
     if bad.any():
         fixed = shapely.make_valid(out[bad])
         out[bad] = polygonal_parts(fixed)  # the polygonal part of what make_valid returns
@@ -176,7 +177,7 @@ def implausible_footprints(geoms: np.ndarray, check: np.ndarray, *, max_area_m2:
     if not idx.size:
         return note
     area = shapely.area(geoms[idx])
-    rect = shapely.oriented_envelope(geoms[idx])
+    rect = split(shapely.oriented_envelope, geoms[idx])
     xy = shapely.get_coordinates(shapely.get_exterior_ring(rect)).reshape(len(idx), -1, 2)
     if xy.shape[1] < 3:  # a degenerate rectangle (a point or a line): no aspect
         sides = np.zeros((len(idx), 2))
@@ -237,5 +238,5 @@ def prepare_footprints(buildings: Any, labels: Any, *, noun: str = "building",
     # invalid footprint with a place, a point, a line or a duplicate, still gets its district)
     located = ~invalid | (note == "not a polygon (a point or line has no roof)")
     points = np.full(len(geoms), None, dtype=object)
-    points[located] = shapely.point_on_surface(geoms[located])
+    points[located] = split(shapely.point_on_surface, geoms[located])
     return Footprints(metric, invalid | dup, note, overlaps, overlap_share, points, labels)

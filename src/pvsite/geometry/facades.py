@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..assumptions import Assumptions
 from ..crs import grid_convergence, present
+from ._split import get_parts, split
 
 __all__ = ["PARTY_WALL_GAP_M", "facade_surfaces", "wall_edges"]
 
@@ -59,8 +60,8 @@ def wall_edges(footprints: Any) -> pd.DataFrame:
     there = np.flatnonzero(present(geoms))
     # exteriors anticlockwise, holes clockwise: the building lies left of every edge, so the
     # outward normal of an edge (dx, dy) is (dy, -dx)
-    solid = shapely.orient_polygons(geoms[there], exterior_cw=False)
-    parts, part_owner = shapely.get_parts(solid, return_index=True)
+    solid = split(shapely.orient_polygons, geoms[there], exterior_cw=False)
+    parts, part_owner = get_parts(solid)
     rings, ring_owner = shapely.get_rings(parts, return_index=True)
     coords, pt_ring = shapely.get_coordinates(rings, return_index=True)
     same = pt_ring[1:] == pt_ring[:-1]  # consecutive vertices of one ring: an edge
@@ -90,7 +91,8 @@ def _party_walls(walls: pd.DataFrame, footprints: Any) -> np.ndarray:
     w, f = w[other], f[other]
     party = np.zeros(len(walls), dtype=bool)
     if w.size:
-        near = shapely.intersection(lines[w], shapely.buffer(geoms[f], PARTY_WALL_GAP_M))
+        near = split(shapely.intersection, lines[w],
+                     split(shapely.buffer, geoms[f], PARTY_WALL_GAP_M))
         share = shapely.length(near) / walls["length_m"].to_numpy()[w]
         hit = share >= PARTY_WALL_SHARE
         party[w[hit]] = True

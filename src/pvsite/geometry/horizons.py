@@ -38,6 +38,7 @@ from numba import prange
 
 from .._diskcache import PARALLEL_FROM, kernel
 from ..crs import present
+from ._split import split
 
 __all__ = ["MAX_DISTANCE", "MAX_POINTS", "MIN_ELEVATION", "POINT_SPACING_M", "SECTORS",
            "Skyline", "coarsen", "dsm_horizons", "horizon_profiles", "roof_points",
@@ -455,7 +456,7 @@ class Skyline:
         self.ok = polygonal & finite & np.isfinite(h)
         self.h = np.where(self.ok, h, 0.0)
         self.points = np.full(n, None, dtype=object)
-        self.points[self.ok] = (shapely.point_on_surface(geoms[self.ok]) if points is None
+        self.points[self.ok] = (split(shapely.point_on_surface, geoms[self.ok]) if points is None
                                 else np.asarray(points, dtype=object)[self.ok])
         self.x = np.nan_to_num(shapely.get_x(self.points))
         self.y = np.nan_to_num(shapely.get_y(self.points))
@@ -471,7 +472,7 @@ class Skyline:
         self.cy = (bounds[:, 1] + bounds[:, 3]) / 2
         solid = np.full(n, None, dtype=object)
         # exteriors anticlockwise, holes clockwise: the building lies left of every edge
-        solid[self.ok] = shapely.orient_polygons(geoms[self.ok], exterior_cw=False)
+        solid[self.ok] = split(shapely.orient_polygons, geoms[self.ok], exterior_cw=False)
         x1, y1, x2, y2, off, x0, y0 = polygon_edges(solid)
         # polygon_edges moved each polygon to its own corner: move back
         owner = np.repeat(np.arange(n), np.diff(off))
@@ -628,7 +629,7 @@ def roof_points(surfaces: Any, setback: Any, *, spacing: float = POINT_SPACING_M
     if n == 0:
         return np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64)
     back = np.broadcast_to(np.asarray(setback, dtype=float), (n,))
-    area = shapely.buffer(geoms, -back, join_style="mitre")
+    area = split(shapely.buffer, geoms, -back, join_style="mitre")
     lost = shapely.is_empty(area) | (shapely.area(area) <= 0)
     area[lost] = geoms[lost]
     size = shapely.area(area)

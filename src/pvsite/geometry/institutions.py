@@ -19,6 +19,7 @@ import pandas as pd
 from ..crs import present
 from ..inputs.sites import containing_site
 from ..inputs.tags import OSM_TYPE_RULES, SITE_TYPE_RULES, TYPE_ALIASES, institution_type
+from ._split import split
 
 __all__ = [  # the type rules live with the other tag readers, in pvsite.inputs.tags
     "OSM_TYPE_RULES",
@@ -63,7 +64,7 @@ def assign_district(metric: Any, districts: Any, *, max_distance_m: float = 1000
     if points is None:
         ok = present(geoms)
         points = np.full(len(geoms), None, dtype=object)
-        points[ok] = shapely.point_on_surface(geoms[ok])
+        points[ok] = split(shapely.point_on_surface, geoms[ok])
     else:
         points = np.asarray(points, dtype=object)
         ok = present(points)

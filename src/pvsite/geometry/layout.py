@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..assumptions import Assumptions
 from ..errors import PvsiteWarning
+from ._split import split
 
 __all__ = ["FALLBACK_MIN_ELEVATION", "design_day", "edge_setback", "layout_planes",
            "row_spacing", "usable_polygons"]
@@ -168,7 +169,7 @@ def edge_setback(footprints: Any, *, assumptions: Assumptions | None = None,
     import shapely
 
     a = assumptions or Assumptions()
-    rect = (shapely.minimum_rotated_rectangle(np.asarray(footprints, dtype=object))
+    rect = (split(shapely.minimum_rotated_rectangle, footprints)
             if rectangles is None else np.asarray(rectangles, dtype=object))
     half_perimeter, area = shapely.length(rect) / 2, shapely.area(rect)
     # the sides of a rectangle are the roots of t^2 - (P/2) t + A = 0
@@ -242,21 +243,22 @@ def _usable_geos(geoms: np.ndarray, setback: np.ndarray, min_width: float) -> np
     """:func:`usable_polygons` with GEOS buffers, for any polygon."""
     import shapely
 
-    inner = shapely.buffer(geoms, -setback, join_style="mitre")
+    inner = split(shapely.buffer, geoms, -setback, join_style="mitre")
     if min_width <= 0:
         return inner
-    shrunk = shapely.buffer(inner, -min_width / 2, join_style="mitre")
+    shrunk = split(shapely.buffer, inner, -min_width / 2, join_style="mitre")
     # a convex roof that survives the inward buffer has no strip narrower than min_width: the
     # opening would give it back unchanged, so only the others are buffered out and clipped
-    hull_area = shapely.area(shapely.convex_hull(inner))
+    hull_area = shapely.area(split(shapely.convex_hull, inner))
     convex = shapely.area(inner) >= hull_area * (1 - 1e-9)
     kept = convex & ~shapely.is_empty(shrunk)
     opened = inner.copy()
     rest = ~kept
     if rest.any():
-        grown = shapely.buffer(shrunk[rest], min_width / 2, join_style="mitre")
+        grown = split(shapely.buffer, shrunk[rest], min_width / 2, join_style="mitre")
         # mitred corners of the outward buffer can poke past a concave roof: clip them
-        opened[rest] = np.where(convex[rest], grown, shapely.intersection(grown, inner[rest]))
+        opened[rest] = np.where(convex[rest], grown,
+                                split(shapely.intersection, grown, inner[rest]))
     return opened
 
 
@@ -269,7 +271,7 @@ def row_alignment(footprints: Any, max_deg: float, *, rectangles: Any = None) ->
     """
     import shapely
 
-    rect = (shapely.minimum_rotated_rectangle(np.asarray(footprints, dtype=object))
+    rect = (split(shapely.minimum_rotated_rectangle, footprints)
             if rectangles is None else np.asarray(rectangles, dtype=object))
     geoms = rect
     coords, owner = shapely.get_coordinates(rect, return_index=True)

@@ -17,6 +17,7 @@ import pandas as pd
 from ..assumptions import Assumptions
 from ..crs import present
 from ..inputs.tags import tag_number, warn_unrecognised
+from ._split import get_parts
 
 __all__ = ["building_height", "planes_from_dsm", "roof_planes", "roof_type"]
 
@@ -234,13 +235,11 @@ def roof_planes(metric: Any, *, roof_types: pd.Series | None = None) -> pd.DataF
         give one plane each; the latter are marked with ``plane_azimuth`` NaN and
         ``roof_type`` kept for the caller to flag.
     """
-    import shapely
-
     types = roof_types if roof_types is not None else roof_type(metric)
     angle_col = (pd.to_numeric(metric["roof:angle"], errors="coerce")
                  if "roof:angle" in metric else pd.Series(np.nan, index=metric.index))
     # each part of a multi-part footprint is a roof of its own, inside one building
-    parts, owner = shapely.get_parts(metric.geometry.to_numpy(), return_index=True)
+    parts, owner = get_parts(metric.geometry.to_numpy())
     first = np.searchsorted(owner, owner)
     part_no = np.arange(len(owner)) - first
     flat = (types == "flat").to_numpy()[owner]

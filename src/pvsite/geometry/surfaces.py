@@ -24,6 +24,7 @@ import pandas as pd
 from ..assumptions import Assumptions
 from ..crs import grid_convergence
 from . import layout, roofs
+from ._split import split
 
 __all__ = ["SURFACE_KINDS", "lay_out", "roof_surfaces"]
 
@@ -147,7 +148,7 @@ def _roof_rectangles(surfaces: pd.DataFrame, footprints: Any) -> np.ndarray:
     import shapely
 
     owner = surfaces["building"].to_numpy(dtype=int)
-    rect = shapely.minimum_rotated_rectangle(footprints)[owner]
+    rect = split(shapely.minimum_rotated_rectangle, footprints)[owner]
     multi = np.flatnonzero(shapely.get_num_geometries(footprints) > 1)
     on_multi = np.flatnonzero(np.isin(owner, multi))
     if not on_multi.size:
