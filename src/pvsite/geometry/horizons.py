@@ -96,18 +96,35 @@ def _pairs(px: np.ndarray, py: np.ndarray, pz: np.ndarray, powner: np.ndarray,
     n = px.size
     if n == 0:
         return np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
-    # the search writes into buffers of a fixed size and counts what did not fit; a second
-    # search with room for all is rare. (Growing the buffers inside the kernel's loop cost
-    # three times the compile time of the kernel without it.)
+    # the search writes into buffers of a fixed size and stops at the first obstacle whose pairs
+    # do not fit; it goes on from there in larger buffers, sized from the pairs per obstacle so
+    # far, that start with the pairs found. (Growing the buffers inside the kernel's loop cost
+    # three times the compile time of the kernel without it; searching again from the start
+    # cost a second search: the roofs of synthetic_city(100000) have 56 pairs per roof, seven
+    # times the first size.)
     size = 8 * n + 1024
-    while True:
-        rows, obs, gaps = (np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64),
-                           np.empty(size))
-        found = _pair_search(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach,
-                             max_distance, tan_min, cell, rows, obs, gaps)
-        if found <= size:
+    rows, obs, gaps = (np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64),
+                       np.empty(size))
+    found = start = 0
+    while True:  # at least once: an empty search compiles and returns the empty CSR
+        found, done = _pair_search(px, py, pz, powner, pradius, ob[start:], cx, cy, half_diag,
+                                   h, reach, max_distance, tan_min, cell, rows, obs, gaps, found)
+        start += done
+        if start >= ob.size:
             return _by_observer(rows[:found], obs[:found], gaps[:found], n)
-        size = found
+        size = found + (int(1.25 * found / start * (ob.size - start)) + 1024 if start and found
+                        else size)
+        rows, obs, gaps = (_grown(old, found, size) for old in (rows, obs, gaps))
+
+
+def _grown(old: np.ndarray, found: int, size: int) -> np.ndarray:
+    """A buffer of ``size`` elements that starts with the first ``found`` of ``old``.
+
+    The rest stays untouched, so that the pages the search will not write are never mapped.
+    """
+    new = np.empty(size, dtype=old.dtype)
+    new[:found] = old[:found]
+    return new
 
 
 #: LLVM optimisation level of the neighbour search (numba's default is 3), which every estimate
@@ -120,8 +137,12 @@ SEARCH_OPT = 1
 
 @kernel(opt=SEARCH_OPT)
 def _pair_search(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach, max_distance,
-                 tan_min, cell, rows, obs, gaps):  # pragma: no cover - compiled
-    """The pairs of :func:`_pairs` in obstacle order, as many as fit; returns how many found."""
+                 tan_min, cell, rows, obs, gaps, at):  # pragma: no cover - compiled
+    """The pairs of :func:`_pairs` in obstacle order, those of as many whole obstacles as fit.
+
+    Writes after the first ``at`` pairs of the buffers; returns how many pairs they then hold
+    and how many obstacles of ``ob`` were searched.
+    """
     n = px.size
     # extents by hand: numpy's min and max cost a second to compile here
     gx0, gy0, gx1, gy1, rmax = px[0], py[0], px[0], py[0], pradius[0]
@@ -149,9 +170,10 @@ def _pair_search(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach, m
         sx[k], sy[k], sh[k], srad[k] = px[q], py[q], pz[q], pradius[q]
         sid[k], srow[k] = powner[q], q
     size = rows.size
-    npair = 0
+    npair = at
     for jj in range(ob.size):
         j = ob[jj]
+        mark = npair
         r = reach[j] + half_diag[j] + rmax
         ix0 = max(math.floor((cx[j] - r - gx0) / cell), 0)
         ix1 = min(math.floor((cx[j] + r - gx0) / cell), nx - 1)
@@ -173,12 +195,13 @@ def _pair_search(px, py, pz, powner, pradius, ob, cx, cy, half_diag, h, reach, m
                 gap = max(math.hypot(cx[j] - sx[k], cy[j] - sy[k]) - half_diag[j] - srad[k],
                           0.0)
                 if gap <= max_distance and h[j] - sh[k] > tan_min * gap:
-                    if npair < size:
-                        rows[npair] = srow[k]
-                        obs[npair] = j
-                        gaps[npair] = gap
+                    if npair == size:
+                        return mark, jj
+                    rows[npair] = srow[k]
+                    obs[npair] = j
+                    gaps[npair] = gap
                     npair += 1
-    return npair
+    return npair, ob.size
 
 
 @kernel
