@@ -31,6 +31,14 @@ def test_notebook_is_committed_without_outputs():
     assert "SYNTHETIC" in first and "GENERATED" in first and "read_footprints" in first
 
 
+def test_notebook_code_lines_fit_the_line_length():
+    # ruff's line-length (pyproject.toml) holds in the notebook's code cells too
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    long = [line for cell in nb["cells"] if cell["cell_type"] == "code"
+            for line in "".join(cell["source"]).splitlines() if len(line) > 100]
+    assert long == []
+
+
 @pytest.mark.notebook
 def test_notebook_runs_without_errors(tmp_path, monkeypatch):
     nbformat = pytest.importorskip("nbformat", reason="pip install -e '.[test]'")

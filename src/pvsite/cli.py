@@ -275,6 +275,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--uncertainty", type=_draws, default=0, metavar="N",
                    help="draw the uncertain assumptions N times (e.g. 200): print the city's "
                         "P10/P50/P90 and the chance to reach the target, write uncertainty.csv")
+    r.add_argument("--seed", type=int, default=0, metavar="INT",
+                   help="seed of the --uncertainty draws (numpy default_rng): the same seed "
+                        "gives the same range (default: 0; nothing else is random)")
     from .output.plot import MAP_DPI, MAP_FORMATS
     from .output.report_text import LANGUAGES
 
@@ -501,6 +504,11 @@ def _shortfall_lines(report: Any, t: dict[str, str], lang: str) -> list[str]:
         lines.append(t["sf_heights"].format(share=report.heights_defaulted))
     if report.labels:
         lines.append(t["sf_data"].format(labels=report.labels))
+    # report.notes, in the order and on the conditions shortfall() writes them
+    targets = t["targets_given"] if report.district_targets == "given" else t["targets_shared"]
+    lines.append(t["sf_district_targets"].format(targets=targets))
+    if getattr(report, "uptake", 1.0) < 1:
+        lines.append(t["sf_uptake"].format(share=report.uptake))
     return lines
 
 
@@ -796,7 +804,7 @@ def run(args: argparse.Namespace) -> int:
     report = shortfall(counted, args.target_kw, args.installed_kw, policy=args.policy,
                        uptake=args.uptake, min_system_kwp=args.min_system_kwp,
                        district_targets_kw=district_targets, assumptions=a, sites=sites,
-                       uncertainty=args.uncertainty, surfaces=args.count)
+                       uncertainty=args.uncertainty, seed=args.seed, surfaces=args.count)
     by_district, by_type, by_institution = (
         rollup(counted, by, target_kw=a.target_kw, surfaces=args.count)
         for by in ("district", "institution_type", "institution"))

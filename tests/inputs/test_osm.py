@@ -173,6 +173,17 @@ def test_buildings_ids_types_sites_and_institutions(buildings):
     assert "OpenStreetMap contributors" in buildings.attrs["attribution"]
 
 
+@pytest.mark.parametrize("layer", osm.LAYERS)
+def test_every_layer_is_labelled_credited_and_licensed(extract, layer):
+    # the keys and values pvsite.datasets.shanghai_campuses sets on the bundled extracts
+    attrs = osm.read_osm(extract, layer=layer).attrs
+    assert attrs["label"] == "OpenStreetMap"
+    assert attrs["attribution"] == osm.ATTRIBUTION
+    assert attrs["attribution"].startswith("(c) OpenStreetMap contributors")
+    assert attrs["licence"] == "ODbL 1.0"
+    assert attrs["source"] == str(extract)
+
+
 def test_tags_and_heights_in_metres(buildings):
     b = buildings.set_index("osm_id")
     assert b.loc["way/11", "height"] == 12.0  # "12;15": the first value

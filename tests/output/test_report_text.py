@@ -73,6 +73,27 @@ def test_chinese_report_of_the_bundled_data(zh_run):
     assert not list(zh_run.glob("*.png"))
 
 
+def test_chinese_shortfall_carries_the_english_notes(zh_run, shanghai_weather):
+    from pvsite.cli import _shortfall_lines
+    from pvsite.output.report_text import text
+
+    # the run above: targets shared out, all of each roof built
+    shortfall = (zh_run / "report.md").read_text(encoding="utf-8").split("\n## ")[2]
+    assert f"- 各区目标：{ZH['targets_shared']}。" in shortfall
+    assert "建设比例" not in shortfall
+    # given district targets and half of each roof: the two notes shortfall() writes
+    result = pvsite.estimate(pvsite.datasets.shanghai_buildings().head(40), shanghai_weather,
+                             shading=False)
+    district = str(result["district"].dropna().iloc[0])
+    report = pvsite.shortfall(result, 1000, uptake=0.5, district_targets_kw={district: 1000})
+    assert report.notes == ["District targets: district targets given.",
+                            "Uptake 50% of each roof's technical potential."]
+    assert set(report.notes) <= set(report.summary().splitlines())  # the English report's
+    lines = _shortfall_lines(report, text("zh"), "zh")
+    assert lines[-2:] == [f"各区目标：{ZH['targets_given']}。",
+                          "建设比例：按各屋顶技术潜力的 50% 计入。"]
+
+
 def test_pdf_keeps_chinese_text_as_an_embedded_font(tmp_path):
     font = pvsite.cjk_font()
     if font is None:

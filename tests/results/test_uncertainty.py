@@ -199,3 +199,20 @@ def test_cli_uncertainty_prints_the_range_and_writes_the_csv(buildings, tmp_path
     with pytest.raises(SystemExit) as exit_:
         main(["run", "--out", str(tmp_path / "o2"), "--uncertainty", "-3"])
     assert exit_.value.code == 2 and "0 or more draws" in capsys.readouterr().err
+
+
+def test_cli_seed_reaches_the_draws(buildings, tmp_path):
+    from pvsite.cli import main
+
+    src = tmp_path / "in.gpkg"
+    buildings.head(60).to_file(src)
+
+    def drawn(*extra):
+        out = tmp_path / "_".join(("out", *extra))
+        assert main(["run", "--footprints", str(src), "--out", str(out), "--no-maps",
+                     "--target-kw", "500", "--uncertainty", "20", *extra]) == 0
+        return pd.read_csv(out / "uncertainty.csv", encoding="utf-8-sig")
+
+    default, zero, seven = drawn(), drawn("--seed", "0"), drawn("--seed", "7")
+    pd.testing.assert_frame_equal(default, zero)  # shortfall's default seed is 0
+    assert not default[["p10", "p50", "p90"]].equals(seven[["p10", "p50", "p90"]])

@@ -156,7 +156,7 @@ def shanghai_campuses(which: str | None = None) -> tuple[Any, Any]:
     """
     import pandas as pd
 
-    from .osm import ATTRIBUTION, read_osm
+    from .osm import ATTRIBUTION, LABEL, LICENCE, read_osm
 
     if which is not None and which not in CAMPUSES:
         raise ValueError(f"which={which!r}; use one of {sorted(CAMPUSES)} or None for both.")
@@ -169,8 +169,7 @@ def shanghai_campuses(which: str | None = None) -> tuple[Any, Any]:
     out = []
     for parts in frames.values():
         gdf = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        gdf.attrs = {"label": "OpenStreetMap", "attribution": ATTRIBUTION,
-                     "licence": "ODbL 1.0",
+        gdf.attrs = {"label": LABEL, "attribution": ATTRIBUTION, "licence": LICENCE,
                      "title": "OpenStreetMap: " + "; ".join(CAMPUSES[n] for n in names),
                      "source": ", ".join(str(path(n).name) for n in names)}
         out.append(gdf)

@@ -7,7 +7,8 @@ pvsite's tests or in ``pvsite run`` calls it (:func:`pvsite.download_osm` also s
 
 OpenStreetMap data are (c) OpenStreetMap contributors, available under the Open Database
 Licence 1.0 (ODbL); whatever is made from them must say so. Both functions put that
-attribution in ``.attrs['attribution']``.
+attribution in ``.attrs['attribution']``, the licence in ``.attrs['licence']`` and
+``'OpenStreetMap'`` in ``.attrs['label']``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ EXTRACT_SUFFIXES = (".osm", ".osm.pbf", ".pbf")
 #: What :func:`read_osm` can return.
 LAYERS = ("buildings", "sites", "parking")
 ATTRIBUTION = "(c) OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
+#: ``.attrs['label']`` of what :func:`read_osm` and :func:`fetch_osm` return (as
+#: :func:`pvsite.datasets.shanghai_campuses`): real data, as mapped.
+LABEL = "OpenStreetMap"
+#: ``.attrs['licence']``: the Open Database Licence, https://www.openstreetmap.org/copyright
+LICENCE = "ODbL 1.0"
 
 #: Keys that make a closed way an area: GDAL's default list plus ``healthcare`` and
 #: ``government``, so that a hospital or government compound tagged only with those is a site.
@@ -52,6 +58,8 @@ _AREA_KEYS = ("aeroway", "amenity", "boundary", "building", "craft", "geological
               "landuse", "leisure", "military", "natural", "office", "place", "shop", "sport",
               "tourism", "healthcare", "government", "highway=platform",
               "public_transport=platform")
+
+
 def _text(values: Any) -> np.ndarray:
     """Tag values as an object array of str, None where missing."""
     out = np.array(values, dtype=object)
@@ -264,7 +272,8 @@ def read_osm(path: str | Path, *, layer: str = "buildings") -> Any:
         ``site_name``, ``site_type`` of the containing site; ``institution_id``,
         ``institution_name``, ``institution_type`` as above. Sites have
         :data:`SITE_COLUMNS`. Single-part multipolygons are returned as polygons.
-        ``.attrs`` holds ``source`` (the path) and ``attribution`` (ODbL).
+        ``.attrs`` holds ``label`` (:data:`LABEL`), ``source`` (the path), ``attribution``
+        (:data:`ATTRIBUTION`) and ``licence`` (:data:`LICENCE`).
 
     Raises
     ------
@@ -287,6 +296,8 @@ def read_osm(path: str | Path, *, layer: str = "buildings") -> Any:
     >>> row = b.iloc[0]
     >>> row["osm_id"], float(row["height"]), row["institution_id"], row["institution_type"]
     ('way/9', 12.192, 'way/9', 'school')
+    >>> b.attrs["label"], b.attrs["licence"]
+    ('OpenStreetMap', 'ODbL 1.0')
     >>> shutil.rmtree(folder)
     """
     if layer not in LAYERS:
@@ -313,7 +324,7 @@ def read_osm(path: str | Path, *, layer: str = "buildings") -> Any:
     else:
         buildings, sites = _assemble(table)
         out = buildings if layer == "buildings" else sites
-    out.attrs.update(source=str(path), attribution=ATTRIBUTION)
+    out.attrs.update(label=LABEL, source=str(path), attribution=ATTRIBUTION, licence=LICENCE)
     return out
 
 
@@ -351,8 +362,8 @@ def fetch_osm(place: str | dict[str, Any]) -> tuple[Any, Any]:
     Returns
     -------
     (GeoDataFrame, GeoDataFrame)
-        The buildings and the sites, as :func:`read_osm` returns them, with ``source`` and
-        ``attribution`` in ``.attrs``.
+        The buildings and the sites, as :func:`read_osm` returns them, with ``label``,
+        ``source``, ``attribution`` and ``licence`` in ``.attrs``.
 
     Raises
     ------
@@ -369,5 +380,6 @@ def fetch_osm(place: str | dict[str, Any]) -> tuple[Any, Any]:
     features = osmnx.features_from_place(place, tags=_download_tags())
     buildings, sites = _assemble(_from_osmnx(features))
     for frame in (buildings, sites):
-        frame.attrs.update(source=f"OpenStreetMap via osmnx: {place}", attribution=ATTRIBUTION)
+        frame.attrs.update(label=LABEL, source=f"OpenStreetMap via osmnx: {place}",
+                           attribution=ATTRIBUTION, licence=LICENCE)
     return buildings, sites

@@ -114,6 +114,8 @@ EN: dict[str, str] = {
                   "storeys): give a height or storeys column (--height-column/"
                   "--levels-column).",
     "sf_data": "Data: {labels}.",
+    "sf_district_targets": "District targets: {targets}.",
+    "sf_uptake": "Uptake {share:.0%} of each roof's technical potential.",
     "policy_priority": "priority",
     "policy_fewest_sites": "fewest_sites",
     "policy_yield": "yield",
@@ -226,6 +228,8 @@ ZH: dict[str, str] = {
     "sf_heights": "{share:.0%} 的建筑无高度和层数，采用默认高度：请提供高度或层数列"
                   "（--height-column/--levels-column）。",
     "sf_data": "数据：{labels}。",
+    "sf_district_targets": "各区目标：{targets}。",
+    "sf_uptake": "建设比例：按各屋顶技术潜力的 {share:.0%} 计入。",
     "policy_priority": "按优先级：学校、医院、党政机关、高校",
     "policy_fewest_sites": "最少屋顶数",
     "policy_yield": "最高单位发电量",

@@ -350,7 +350,6 @@ def check_metered(metered: pd.DataFrame, weather: pd.DataFrame, *,
     return out
 
 
-
 #: Share of a day's charging at a workplace car park in each hour of the day (0-23, local
 #: time) [0-1], summing to 1: cars plug in as staff arrive, most between 8:00 and 11:00, and
 #: charging tails off through the afternoon; none at night. A pvsite assumption (no measured

@@ -119,6 +119,9 @@ class ShortfallReport:
         [0-1].
     attribution : str
         The result's data attribution (OpenStreetMap's, for OSM data), for maps of the report.
+    uptake : float
+        Share of each roof's technical potential assumed built [0-1] (``notes`` say so when
+        below 1).
     """
 
     target_kw: float
@@ -141,6 +144,7 @@ class ShortfallReport:
     heights_defaulted: float = 0.0
     attribution: str = ""
     surfaces: tuple[str, ...] = ("roof",)
+    uptake: float = 1.0
 
     def summary(self) -> str:
         """A few lines of plain text: target, potential, plan, gap and short districts."""
@@ -486,7 +490,8 @@ def shortfall(
         labels=str(result.attrs.get("data_labels", "")), notes=notes,
         district_targets=targets_from, uncertainty=drawn, p_reachable=p_reachable,
         unmapped=unmapped, heights_defaulted=defaulted,
-        attribution=str(result.attrs.get("attribution", "") or ""), surfaces=kinds)
+        attribution=str(result.attrs.get("attribution", "") or ""), surfaces=kinds,
+        uptake=float(uptake))
 
 
 def unmapped_line(unmapped: Any) -> str:
