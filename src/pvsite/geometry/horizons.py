@@ -44,6 +44,11 @@ __all__ = ["MAX_DISTANCE", "MAX_POINTS", "MIN_ELEVATION", "POINT_SPACING_M", "SE
            "Skyline", "coarsen", "dsm_horizons", "horizon_profiles", "roof_points",
            "sky_view_factor"]
 
+#: Azimuth sectors of a horizon, one ray each [-]. What fewer would save, measured on
+#: synthetic_city(100000) on 2026-12-04: 216 sectors for the roofs' losses took an estimate from
+#: 9.19 to 8.58 s (the tracing's cost is as much in the neighbour and edge loops as in the
+#: rays) and moved roof losses by 0.135 percentage points on average (bias +0.005, p99 0.68,
+#: worst 2.69): kept at 360.
 SECTORS = 360
 #: Sectors of the horizon profile kept in results and plotted [-].
 DISPLAY_SECTORS = 72
