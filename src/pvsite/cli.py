@@ -507,7 +507,7 @@ def _shortfall_lines(report: Any, t: dict[str, str], lang: str) -> list[str]:
     # report.notes, in the order and on the conditions shortfall() writes them
     targets = t["targets_given"] if report.district_targets == "given" else t["targets_shared"]
     lines.append(t["sf_district_targets"].format(targets=targets))
-    if getattr(report, "uptake", 1.0) < 1:
+    if report.uptake < 1:
         lines.append(t["sf_uptake"].format(share=report.uptake))
     return lines
 
