@@ -77,6 +77,25 @@ def test_a_tower_to_the_south_takes_a_third_of_the_south_facade(shanghai_weather
     assert south["shading_loss"] == pytest.approx(brute, abs=0.02)
 
 
+@pytest.mark.parametrize(("wall_height", "block", "block_height"), [
+    (24.0, shapely.box(X - 10, Y - 20, X + 50, Y - 8), 10.0),  # a low block close by
+    (60.0, shapely.box(X - 10, Y - 30, X + 50, Y - 15), 25.0),  # a tall wall, a lower block
+])
+def test_a_neighbour_lower_than_every_roof_still_shades_the_wall(shanghai_weather, wall_height,
+                                                               block, block_height):
+    # the neighbour is the lowest building of the scene: no roof can see it, but the wall's
+    # lower points can
+    wall = shapely.box(X, Y, X + 40, Y + 20)
+    _, surfaces = run([wall, block], [wall_height, block_height], shanghai_weather)
+    facade = surfaces[(surfaces["surface"] == "facade") & (surfaces["building"] == 0)]
+    south = facade[facade["surface_azimuth"].round() == 180.0].iloc[0]
+    a = Assumptions()
+    brute = brute_wall_loss(shanghai_weather, (X, X + 40), Y, a.storey_height_m, wall_height,
+                            [(block, block_height), (wall, wall_height)])
+    assert brute > 0.05
+    assert south["shading_loss"] == pytest.approx(brute, abs=0.02)
+
+
 def test_facades_leave_every_roof_column_as_it_was(shanghai_weather):
     b = pvsite.datasets.shanghai_buildings().head(120)
     without = pvsite.estimate(b, shanghai_weather)

@@ -192,6 +192,22 @@ def test_roof_pairs_find_a_neighbour_that_reaches_only_the_far_end_of_a_roof():
             assert obs.tolist() == [1]
 
 
+def test_roof_pairs_from_below_every_roof_find_the_lowest_building():
+    # walls' observers stand below the roofs: the lowest building (10 m, 10 m south of a
+    # 30 m block) reaches a point 4 m up the block's wall, and to 6 / tan(8 deg) = 43 m from
+    # it (the search bounds both by their circles: 120 m apart, the circles are 90 m apart);
+    # no observer on a roof can see it at all
+    block = shapely.box(0, 0, 40, 20)
+    for gap, reached in ((10.0, True), (120.0, False)):
+        low = shapely.box(0, -gap - 10, 40, -gap)
+        sky = Skyline([block, low], [30.0, 10.0])
+        assert np.diff(sky.roof_pairs(np.array([0]))[0]).tolist() == [0]
+        ptr, obs, _ = sky.roof_pairs(np.array([0]), z=np.array([4.0]), pad=0.5)
+        assert (ptr[1] > 0) == reached
+        if reached:
+            assert obs.tolist() == [1]
+
+
 def test_plot_roof_shading_draws_the_roof_and_its_neighbours(weather):
     import matplotlib
 

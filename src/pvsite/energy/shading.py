@@ -632,7 +632,8 @@ def facade_losses(facades: Any, skyline: Any, weather: Any, *, assumptions: Any 
         own, inverse = np.unique(owner[rows], return_inverse=True)
         lowest = np.full(own.size, np.inf)
         np.minimum.at(lowest, inverse[prow], pz)
-        pairs = skyline.roof_pairs(own, z=lowest)
+        # from each building's footprint grown by the points' distance in front of its walls
+        pairs = skyline.roof_pairs(own, z=lowest, pad=FACADE_OFFSET_M)
         ctx = (skyline, pairs, None, weather, tilt[rows], azim[rows], mounting[rows], a)
         ploss = np.empty(px.size)
         ploss[col], _ = _point_losses(ctx, px[col], py[col], pz[col], inverse[prow[col]],

@@ -490,9 +490,9 @@ class Skyline:
         self.y = np.nan_to_num(shapely.get_y(self.points))
         self.tan_min = float(np.tan(np.radians(min_elevation)))
         self.max_distance = float(max_distance)
-        base = float(self.h[self.ok].min()) if self.ok.any() else 0.0
-        self.reach = np.where(self.ok, np.clip((self.h - base) / self.tan_min, 0,
-                                               max_distance), 0.0)
+        # no roof observer stands below the lowest roof: each obstacle's reach from there
+        self.base = float(self.h[self.ok].min()) if self.ok.any() else 0.0
+        self.reach, self.obstacles = self._reach(self.base)
         # each footprint lies within half its bounding box's diagonal of the box's centre
         bounds = np.where(self.ok[:, None], shapely.bounds(geoms), 0.0)
         self.half_diag = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
@@ -505,7 +505,16 @@ class Skyline:
         # polygon_edges moved each polygon to its own corner: move back
         owner = np.repeat(np.arange(n), np.diff(off))
         self.edges = (x1 + x0[owner], y1 + y0[owner], x2 + x0[owner], y2 + y0[owner], off)
-        self.obstacles = np.flatnonzero(self.ok & (self.reach > 0))
+
+    def _reach(self, floor: float) -> tuple[np.ndarray, np.ndarray]:
+        """Each building's reach from observers at ``floor`` [m] or higher, and those reaching.
+
+        How far [m] it can rise above ``min_elevation`` (up to ``max_distance``), and the
+        positions of the buildings that can at all.
+        """
+        reach = np.where(self.ok, np.clip((self.h - floor) / self.tan_min, 0,
+                                          self.max_distance), 0.0)
+        return reach, np.flatnonzero(self.ok & (reach > 0))
 
     def chunks(self, size: int = 50_000) -> list[np.ndarray]:
         """Positions of the roofs in spatially compact groups of about ``size``."""
@@ -536,37 +545,46 @@ class Skyline:
                                       _ray_tables(sectors, _RAYS))
         return out
 
-    def _near(self, x: np.ndarray, y: np.ndarray, pad: float) -> np.ndarray:
-        """Obstacles that can reach the bounding box of ``x, y`` grown by ``pad`` [m]."""
-        ob = self.obstacles
-        margin = self.reach[ob] + self.half_diag[ob] + pad
+    def _near(self, x: np.ndarray, y: np.ndarray, pad: float,
+              reach: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Obstacles that can reach the bounding box of ``x, y`` grown by ``pad`` [m].
+
+        ``reach``: from :meth:`_reach` (default: for observers on roofs).
+        """
+        far, ob = reach if reach is not None else (self.reach, self.obstacles)
+        margin = far[ob] + self.half_diag[ob] + pad
         near = ((self.cx[ob] + margin >= x.min()) & (self.cx[ob] - margin <= x.max())
                 & (self.cy[ob] + margin >= y.min()) & (self.cy[ob] - margin <= y.max()))
         return ob[near].astype(np.int64)
 
-    def roof_pairs(self, owners: np.ndarray, z: np.ndarray | None = None
+    def roof_pairs(self, owners: np.ndarray, z: np.ndarray | None = None, *, pad: float = 0.0
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Obstacles that can rise above ``min_elevation`` anywhere on each roof of ``owners``.
 
-        One search per roof, from the disc of its bounding box's half-diagonal around the box's
-        centre at roof height (or at ``z`` [m], one per owner: the lowest observer of its
-        walls, for facades): a superset of the obstacles of every point on the roof (higher
-        observers, such as modules on racks, see less). Returns CSR ``ptr`` (len(owners) + 1),
-        the obstacles' positions and a bound on each pair's distance [m]; a roof with none
-        has no horizon anywhere.
+        One search per roof, from the disc of its bounding box's half-diagonal (plus ``pad``
+        [m]: observers standing outside the footprint, as in front of its walls) around the
+        box's centre at roof height (or at ``z`` [m], one per owner: the lowest observer of its
+        walls, for facades, which may stand below every roof: the search then reaches as far
+        as an obstacle rises above that height): a superset of the obstacles of every point on
+        the roof (higher observers, such as modules on racks, see less). Returns CSR ``ptr``
+        (len(owners) + 1), the obstacles' positions and a bound on each pair's distance [m]; a
+        roof with none has no horizon anywhere.
         """
         idx = np.asarray(owners, dtype=np.int64)
         live = self.ok[idx]
-        if not live.any() or self.obstacles.size == 0:
+        height = None if z is None else np.asarray(z, dtype=float)[live]
+        reach = (self._reach(min(self.base, float(height.min())))
+                 if height is not None and height.size and height.min() < self.base
+                 else (self.reach, self.obstacles))
+        if not live.any() or reach[1].size == 0:
             return (np.zeros(idx.size + 1, dtype=np.int64), np.empty(0, dtype=np.int64),
                     np.empty(0))
         at = idx[live]
-        rad = self.half_diag[at]
-        ob = self._near(self.cx[at], self.cy[at], float(rad.max()))
-        height = self.h[at] if z is None else np.asarray(z, dtype=float)[live]
-        ptr, obs, gap = _pairs(self.cx[at], self.cy[at], height, at, rad, ob, self.cx, self.cy,
-                          self.half_diag, self.h, self.reach, self.max_distance, self.tan_min,
-                          50.0)
+        rad = self.half_diag[at] + pad
+        ob = self._near(self.cx[at], self.cy[at], float(rad.max()), reach)
+        ptr, obs, gap = _pairs(self.cx[at], self.cy[at], self.h[at] if height is None else height,
+                          at, rad, ob, self.cx, self.cy, self.half_diag, self.h, reach[0],
+                          self.max_distance, self.tan_min, 50.0)
         # roofs that are not live get no obstacles
         counts = np.zeros(idx.size, dtype=np.int64)
         counts[live] = np.diff(ptr)
