@@ -85,3 +85,26 @@ def test_a_building_to_the_south_shades_the_canopies(shanghai_weather, open_lot)
                          azimuth=180.0, roof_height=a.carport_height_m, spacing=2.0)
          for g in canopies["geometry"]])
     assert c.iloc[0]["shading_loss"] == pytest.approx(brute, abs=0.02)
+
+
+def test_canopies_keep_off_a_building_standing_on_the_car_park(shanghai_weather, open_lot):
+    """A car park drawn around a 12 m building (a yard mapped as one parking area): no canopy
+    runs into the building, the reason says so, and the canopies' loss matches the brute
+    force of tests/_brute_shading.py against that building."""
+    from _brute_shading import whole_roof_loss
+
+    hall = shapely.box(X + 5, Y + 9, X + 25, Y + 21)
+    b = gpd.GeoDataFrame({"height": [12.0]}, geometry=[hall], crs="EPSG:32651")
+    c, canopies = pvsite.carports(lots(LOT), shanghai_weather, buildings=b, districts=False,
+                                  planes=True)
+    row = c.iloc[0]
+    assert row["status"] == "ok" and "kept off 240 m^2 of buildings" in row["reason"]
+    assert shapely.area(shapely.intersection(canopies["geometry"].to_numpy(), hall)).max() < 1e-6
+    assert 0 < row["capacity_kwp"] < open_lot.iloc[0]["capacity_kwp"]
+    a = Assumptions()
+    brute = np.average(
+        [whole_roof_loss(g, [(hall, 12.0)], shanghai_weather, tilt=a.carport_tilt,
+                         azimuth=180.0, roof_height=a.carport_height_m, spacing=1.0)
+         for g in canopies["geometry"]], weights=canopies["capacity_kwp"])
+    assert brute > 0.05
+    assert row["shading_loss"] == pytest.approx(brute, abs=0.02)

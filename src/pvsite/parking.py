@@ -139,21 +139,27 @@ def carports(
     site, note = parking_status(parking)
     site &= ~fp.invalid
     dist = institutions.districts_of(fp.metric, districts, points=fp.points)
-    # 2. canopies over rows of spaces, modules on them
-    table = carport_surfaces(fp.metric.geometry.to_numpy(), site, latitude=lat, assumptions=a)
+    # 2. canopies over rows of spaces, modules on them, off the buildings standing on a lot
+    near = heights = None
+    keep_out = None
+    if buildings is not None and len(buildings):
+        near = buildings.to_crs(fp.metric.crs)
+        heights = building_height(near, assumptions=a)["height_m"]
+        keep_out, note = _buildings_on(fp.metric.geometry.to_numpy(), near.geometry.to_numpy(),
+                                       site, note)
+    table = carport_surfaces(fp.metric.geometry.to_numpy(), site, latitude=lat, assumptions=a,
+                             keep_out=keep_out)
     used = np.ones(len(table), dtype=bool)
     # 3. energy, and shading by the buildings around
     table["specific_yield"] = surface_yield(table, weather, used, assumptions=a)
     table["shading_loss"] = 0.0
     owner = table["building"].to_numpy()
-    if len(table) and buildings is not None and len(buildings):
+    if len(table) and near is not None:
         # every canopy a prism of its own, seen from points spread over it (the roofs'
         # machinery) against the buildings around and the other canopies
-        near = buildings.to_crs(fp.metric.crs)
         roofs = np.where(present(near.geometry.to_numpy()), near.geometry.to_numpy(), None)
         sky = Skyline(np.concatenate([roofs, table["geometry"].to_numpy()]),
-                      np.concatenate([building_height(near, assumptions=a)["height_m"],
-                                      np.full(len(table), a.carport_height_m)]))
+                      np.concatenate([heights, np.full(len(table), a.carport_height_m)]))
         own = table.assign(building=len(roofs) + np.arange(len(table)))
         table["shading_loss"] = surface_losses(own, sky, weather, used, keep_horizons=False,
                                                assumptions=a)[0]
@@ -170,6 +176,37 @@ def carports(
     view["specific_yield_kwh_per_kwp"] = view.pop("specific_yield") * (1 - view["shading_loss"])
     return out, gpd.GeoDataFrame(view.drop(columns=["faces_away", "unsplit", "unshaded_kwh"]),
                                  geometry="geometry", crs=fp.metric.crs)
+
+
+def _buildings_on(lots: np.ndarray, footprints: np.ndarray, site: np.ndarray,
+                  note: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per car park, the buildings standing on it (None where none), and the notes saying so.
+
+    A car park mapped around buildings (a campus's yard drawn as one parking area) would
+    otherwise carry canopies through them: in the Tongji extract, a canopy ran 255 m^2 into a
+    12 m building, and its one observer point inside that building's shadow read 60 % loss.
+    """
+    import shapely
+
+    keep_out = np.full(lots.size, None, dtype=object)
+    note = np.asarray(note, dtype=object).copy()
+    there = present(lots) & np.asarray(site, dtype=bool)
+    fps = np.asarray(footprints, dtype=object)
+    has = np.flatnonzero(present(fps))
+    if not there.any() or not has.size:
+        return keep_out, note
+    tree = shapely.STRtree(fps[has])
+    lot_i, fp_i = tree.query(lots[there], predicate="intersects")
+    lot_i = np.flatnonzero(there)[lot_i]
+    for i in np.unique(lot_i):
+        on = shapely.union_all(shapely.make_valid(fps[has[fp_i[lot_i == i]]]))
+        covered = float(shapely.area(shapely.intersection(lots[i], on)))
+        if covered < 1.0:
+            continue
+        keep_out[i] = on
+        note[i] = _join(note[i], f"canopies kept off {covered:,.0f} m^2 of buildings mapped "
+                                 "on the car park")
+    return keep_out, note
 
 
 def _charging_match(out: Any, table: pd.DataFrame, weather: pd.DataFrame,

@@ -95,8 +95,11 @@ def test_hourly_sums_equal_annual_kwh_for_every_bundled_building(weather):
                                      planes=True)
     table = hourly(result, weather, planes=planes)
     check_sums(result, table)
-    assert 0.7 < table.attrs["min_scale"] <= table.attrs["max_scale"] < 1.3
-    assert table.attrs["share_within_5pct"] > 0.5
+    # each surface's hourly shape comes from one point's horizon, scaled to the mean of its
+    # points' losses: on a few heavily and unevenly shaded roofs the two differ by about 30 %
+    # (bundled data, when written: 0.699 to 1.246, 98.9 % of surfaces within 5 %)
+    assert 0.65 < table.attrs["min_scale"] <= table.attrs["max_scale"] < 1.35
+    assert table.attrs["share_within_5pct"] > 0.9
 
 
 def test_unshaded_shape_is_modelchains(weather):

@@ -177,6 +177,24 @@ def test_chain_parts_add_circumsolar_and_leave_ac_unchanged(weather):
     assert (parts["circumsolar"] <= parts["sky"] + 1e-9).all()
 
 
+@pytest.mark.parametrize("slabs", [((19, 31),), ((19, 31), (-15, -3))])
+def test_a_small_roof_close_to_tall_slabs_within_1_5_points_of_brute_force(weather, slabs):
+    # a 16 m x 16 m roof (one point on the first grid) at 5 m, 3 m from 56 m long slabs east
+    # (40 m) or east and west (30 m): shade falls unevenly across it
+    height = 40.0 if len(slabs) == 1 else 30.0
+    scene = bf._scene(shapely.box(0, 0, 16, 16),
+                      [(shapely.box(x0, -20, x1, 36), height) for x0, x1 in slabs], 5.0, TILT,
+                      180.0, "16 m roof by tall slabs")
+    result, planes, _ = _pvsite(scene, weather)
+    roof = planes[planes["building"] == 0]
+    a = pvsite.Assumptions()
+    slant = a.module_length_m if roof["orientation"].iloc[0] == "portrait" else a.module_width_m
+    reference = bf.scene_loss(scene, weather, setback=SETBACK,
+                              module_height=slant * math.sin(math.radians(TILT)) / 2)
+    assert reference > 0.3
+    assert float(result["shading_loss"].iloc[0]) == pytest.approx(reference, abs=0.015)
+
+
 def test_roof_pairs_find_a_neighbour_that_reaches_only_the_far_end_of_a_roof():
     # a 200 m long roof at 10 m; a 40 m tower 20 m beyond its east end: 30 m above the roof,
     # it rises above 8 deg only within 30 / tan(8 deg) = 213 m, so it reaches the east end

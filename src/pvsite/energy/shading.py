@@ -327,7 +327,14 @@ def module_lift(surfaces: Any, assumptions: Any = None) -> np.ndarray:
 #: Surfaces whose points' losses differ by more than this get a grid twice as fine (up to
 #: four times as many points) [0-1]: on the scenes of the tests, the hall in a courtyard goes
 #: from 4 points 1.9 percentage points low to 9 points 1.0 low. On 20,000 synthetic city roofs
-#: it adds 12 % more points (58,000 instead of 51,000). Measured when this was written.
+#: it adds 12 % more points (58,000 instead of 51,000). A surface of one point (under 17 m a
+#: side) is done again where that point loses more than this: a 16 m x 16 m roof at 5 m
+#: between two 30 m slabs 3 m east and west went from 1 point 1.9 percentage points low to 4
+#: points 0.2 low (brute force 57.9 %), and 3 m west of a 40 m slab from 1.8 high to 1.2 low;
+#: a surface too small for the finer grid gets cells half its side (a 12 m x 5 m carport canopy
+#: beside a 12 m building: 3 points, 2.9 points low against 4.3 with one). On
+#: synthetic_city(100000): 11 % more points (319,174 instead of 287,180), 9.1 s against 8.7 s,
+#: annual energy 0.002 % lower. Measured when this was written.
 REFINE_SPREAD = 0.08
 
 
@@ -381,7 +388,8 @@ def surface_losses(surfaces: Any, skyline: Any, weather: Any, used: np.ndarray, 
     17 m a side keeps one point), at the modules' middle height (:func:`module_lift`). Each
     point's horizon (all of a roof's points against its roof's obstacles) gives its loss
     (:func:`shading_loss`); where the losses of a surface's points differ by more than
-    ``REFINE_SPREAD``, the surface is done again on a grid twice as fine. A surface's loss is
+    ``REFINE_SPREAD``, or its one point loses more than that, the surface is done again on a
+    grid twice as fine. A surface's loss is
     the mean over its points, each standing for an equal share of the modules. Roofs no
     neighbour can reach lose nothing. On the scenes of
     ``tests/energy/test_whole_roof_shading.py`` this is within 1.1 percentage points of a
@@ -424,6 +432,7 @@ def surface_losses(surfaces: Any, skyline: Any, weather: Any, used: np.ndarray, 
         ``shading_loss`` [0-1].
     """
     import pandas as pd
+    import shapely
 
     from ..geometry.layout import edge_setback
 
@@ -475,10 +484,16 @@ def surface_losses(surfaces: Any, skyline: Any, weather: Any, used: np.ndarray, 
         start = np.flatnonzero(np.r_[True, which[1:] != which[:-1]]) if which.size else which
         spread = (np.maximum.reduceat(ploss, start) - np.minimum.reduceat(ploss, start)
                   if which.size else ploss)
-        fine = which[start[spread > REFINE_SPREAD]]
+        # a surface of one point shows no spread: one that loses more than the spread allowed
+        # could be shaded unevenly (a small roof close to a tall neighbour)
+        uneven = spread > REFINE_SPREAD
+        uneven |= (np.diff(np.r_[start, which.size]) == 1) & (ploss[start] > REFINE_SPREAD)
+        fine = which[start[uneven]]
         if fine.size:
             stay = ~np.isin(which, fine)
-            f = grid(fine, POINT_SPACING_M / 2, 4 * MAX_POINTS)
+            # twice as fine, and on a surface too small for that, cells half its side
+            side = np.sqrt(shapely.area(outline[rows[fine]]))
+            f = grid(fine, np.minimum(POINT_SPACING_M, side) / 2, 4 * MAX_POINTS)
             fl, fc = _point_losses(ctx, f[0], f[1], f[2], local[owner[f[3]]], f[3], keep)
             px, py, pz, prow, which = (np.concatenate([v[stay], w]) for v, w in
                                        zip((px, py, pz, prow, which), f, strict=True))

@@ -113,14 +113,17 @@ def _free_runs(band: Any, lot: Any) -> list[tuple[float, float]]:
     return [(a, b) for a, b in runs if b > a]
 
 
-def canopies(lots: Any, *, latitude: float, assumptions: Assumptions | None = None
-             ) -> pd.DataFrame:
+def canopies(lots: Any, *, latitude: float, assumptions: Assumptions | None = None,
+             keep_out: Any = None) -> pd.DataFrame:
     """Rows of spaces and the canopies over them, for car parks in a metric CRS.
 
     Parameters
     ----------
     lots : array of shapely (Multi)Polygons
         Car parks in a metric CRS [m]; missing or empty ones get nothing.
+    keep_out : array of shapely geometries, optional
+        Per car park, ground no canopy may cover (the buildings standing on it; None: none).
+        The rows keep the lot's own directions.
     latitude : float
         Site latitude [deg]: canopies face the row side nearer the equator.
     assumptions : Assumptions, optional
@@ -141,11 +144,16 @@ def canopies(lots: Any, *, latitude: float, assumptions: Assumptions | None = No
     equator = 180.0 if latitude >= 0 else 0.0
     rows: list[dict[str, Any]] = []
     geoms = np.asarray(lots, dtype=object)
+    out = (np.full(geoms.size, None, dtype=object) if keep_out is None
+           else np.asarray(keep_out, dtype=object))
     for i in np.flatnonzero(present(geoms)):
         lot = geoms[i]
         angle, cx, cy = _row_frame(lot)
-        flat = affinity.rotate(lot, -angle, origin=(cx, cy))
-        x0, y0, x1, y1 = flat.bounds
+        free = lot if out[i] is None else shapely.difference(lot, out[i])
+        flat = affinity.rotate(free, -angle, origin=(cx, cy))
+        x0, y0, x1, y1 = affinity.rotate(lot, -angle, origin=(cx, cy)).bounds
+        if flat.is_empty:
+            continue
         # row, aisle, row, then the next pair: rows start at these offsets across the lot
         starts, y = [], y0
         while y + 2 * depth + aisle <= y1 + 1e-9:
@@ -178,7 +186,8 @@ def canopies(lots: Any, *, latitude: float, assumptions: Assumptions | None = No
 
 
 def carport_surfaces(lots: Any, site: np.ndarray, *, latitude: float,
-                     assumptions: Assumptions | None = None) -> pd.DataFrame:
+                     assumptions: Assumptions | None = None, keep_out: Any = None
+                     ) -> pd.DataFrame:
     """Canopies of the car parks that are sites, as surface rows with modules laid on them.
 
     Parameters
@@ -190,6 +199,8 @@ def carport_surfaces(lots: Any, site: np.ndarray, *, latitude: float,
     latitude : float
         Site latitude [deg].
     assumptions : Assumptions, optional
+    keep_out : array of shapely geometries, optional
+        Per car park, ground no canopy may cover (:func:`canopies`).
 
     Returns
     -------
@@ -202,7 +213,7 @@ def carport_surfaces(lots: Any, site: np.ndarray, *, latitude: float,
     a = assumptions or Assumptions()
     geoms = np.asarray(lots, dtype=object).copy()
     geoms[~np.asarray(site, dtype=bool)] = None
-    table = canopies(geoms, latitude=latitude, assumptions=a)
+    table = canopies(geoms, latitude=latitude, assumptions=a, keep_out=keep_out)
     table.insert(1, "surface", "carport")
     table["roof_type"] = "carport"
     n = len(table)
