@@ -389,9 +389,8 @@ def surface_losses(surfaces: Any, skyline: Any, weather: Any, used: np.ndarray, 
     point's horizon (all of a roof's points against its roof's obstacles) gives its loss
     (:func:`shading_loss`); where the losses of a surface's points differ by more than
     ``REFINE_SPREAD``, or its one point loses more than that, the surface is done again on a
-    grid twice as fine. A surface's loss is
-    the mean over its points, each standing for an equal share of the modules. Roofs no
-    neighbour can reach lose nothing. On the scenes of
+    grid twice as fine. A surface's loss is the mean over its points, each standing for an
+    equal share of the modules. Roofs no neighbour can reach lose nothing. On the scenes of
     ``tests/energy/test_whole_roof_shading.py`` this is within 1.1 percentage points of a
     brute-force 2 m grid with hourly 3-D rays (issue 15: one point at the roof's
     representative point was up to 9 points off there).

@@ -573,7 +573,7 @@ class Skyline:
         idx = np.asarray(owners, dtype=np.int64)
         live = self.ok[idx]
         height = None if z is None else np.asarray(z, dtype=float)[live]
-        reach = (self._reach(min(self.base, float(height.min())))
+        reach = (self._reach(float(height.min()))
                  if height is not None and height.size and height.min() < self.base
                  else (self.reach, self.obstacles))
         if not live.any() or reach[1].size == 0:
